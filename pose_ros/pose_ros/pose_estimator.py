@@ -1,0 +1,81 @@
+# Copyright 2026 pose_ros contributors
+# SPDX-License-Identifier: AGPL-3.0-only
+"""YOLO11-pose inference: load the model once, warm it up, and return numpy detections."""
+
+import pathlib
+import time
+
+import numpy as np
+
+from pose_ros import model_loading
+from pose_ros.coco import NUM_KEYPOINTS
+from pose_ros.pose_types import PoseDetections
+
+
+class PoseEstimator:
+    """Runs an Ultralytics pose model (.pt or an export) on BGR images."""
+
+    def __init__(self, model_path, device='cpu', half=True, imgsz=640, conf=0.25, iou=0.7,
+                 max_det=100, square_input=False):
+        from ultralytics import YOLO
+
+        self.model_path = pathlib.Path(model_path)
+        self.device = device
+        # FP16 only on CUDA; Ultralytics 8.4 takes quantize=16 (half= is deprecated).
+        self.half = bool(half) and device.startswith('cuda')
+        self.imgsz = int(imgsz)
+        self.conf = float(conf)
+        self.iou = float(iou)
+        self.max_det = int(max_det)
+        self.square_input = bool(square_input)
+        self.model = YOLO(str(self.model_path), task='pose')
+        task = getattr(self.model, 'task', 'pose')
+        if task != 'pose':
+            raise model_loading.ConfigurationError(
+                f'model "{self.model_path}" is a {task} model, not a pose model; '
+                f'use a *-pose model such as {model_loading.DEFAULT_MODEL}')
+
+    @property
+    def precision(self) -> str:
+        """Return 'fp16' or 'fp32'."""
+        return 'fp16' if self.half else 'fp32'
+
+    def predict_kwargs(self) -> dict:
+        """Return the keyword arguments passed to ``YOLO.predict`` (also used by benchmarks)."""
+        kwargs = {'conf': self.conf, 'iou': self.iou, 'imgsz': self.imgsz,
+                  'max_det': self.max_det, 'device': self.device, 'verbose': False,
+                  'rect': not self.square_input}
+        if self.half:
+            kwargs['quantize'] = 16
+        return kwargs
+
+    def warmup(self, height=480, width=640, runs=2) -> float:
+        """Run the model on blank frames; return the seconds it took."""
+        start = time.perf_counter()
+        blank = np.zeros((height, width, 3), np.uint8)
+        for _ in range(runs):
+            self.predict(blank)
+        return time.perf_counter() - start
+
+    def predict(self, bgr: np.ndarray) -> PoseDetections:
+        """Return the detected persons of one HxWx3 uint8 BGR image."""
+        result = self.model.predict(bgr, **self.predict_kwargs())[0]
+        return detections_from_result(result)
+
+
+def detections_from_result(result) -> PoseDetections:
+    """Convert an Ultralytics Results object to PoseDetections (always 17 keypoints)."""
+    boxes = result.boxes
+    if boxes is None or len(boxes) == 0:
+        return PoseDetections.empty()
+    xyxy = boxes.xyxy.cpu().numpy().astype(np.float32, copy=False)
+    scores = boxes.conf.cpu().numpy().astype(np.float32, copy=False)
+    count = xyxy.shape[0]
+    keypoints = np.zeros((count, NUM_KEYPOINTS, 3), np.float32)
+    if result.keypoints is not None:
+        data = result.keypoints.data.cpu().numpy()
+        if data.shape[-1] == 3:
+            keypoints[:] = data
+        else:  # a model without visibility output: positions known, confidence unknown
+            keypoints[:, :, :2] = data[..., :2]
+    return PoseDetections(xyxy, scores, keypoints)
