@@ -49,11 +49,13 @@ $(INSTALL_DIR)/.pose_ros_built: $(PACKAGE_FILES) $(VENV)/.pose_ros_complete
 build: venv
 	@$(MAKE) --no-print-directory $(INSTALL_DIR)/.pose_ros_built
 
+# PYTEST_ARGS="test/test_x.py -x" runs only those tests. pytest (not python -m pytest) keeps
+# the source tree off sys.path, so the tests exercise the installed package.
 test: build
-	@$(RUN_ENV) && cd pose_ros && python -m pytest test $(PYTEST_ARGS)
+	@$(RUN_ENV) && cd pose_ros && pytest $(if $(PYTEST_ARGS),$(PYTEST_ARGS),test)
 
 lint: build
-	@$(RUN_ENV) && cd pose_ros && python -m pytest test -m linter $(PYTEST_ARGS)
+	@$(RUN_ENV) && cd pose_ros && pytest test -m linter
 
 run: build
 	@$(RUN_ENV) && python tools/run_pipeline.py --params-file $(PARAMS_FILE) --source "$(SOURCE)"

@@ -41,7 +41,7 @@ def candidate_model_paths(model: str, share_dir=None) -> list:
     bundled = _bundled_weights_dir()
     if bundled is not None:
         candidates.append(bundled / path)
-    return candidates
+    return list(dict.fromkeys(candidates))  # drop repeats, keep the order
 
 
 def resolve_model_path(model: str, share_dir=None) -> pathlib.Path:
@@ -97,7 +97,7 @@ def select_device(spec: str) -> str:
 def _ultralytics_weights_dir():
     try:
         from ultralytics.utils import SETTINGS
-        return pathlib.Path(SETTINGS['weights_dir'])
+        return pathlib.Path(SETTINGS['weights_dir']).expanduser().resolve()
     except Exception:  # noqa: BLE001 - any failure just means no such place to look
         return None
 

