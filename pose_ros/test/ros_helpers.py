@@ -96,3 +96,77 @@ class NodeProcess:
     def __exit__(self, *exc):
         self.kill()
         self.log.close()
+
+
+def bridge_port(process, timeout=20.0):
+    """Return the port a bridge_node process announced it serves on, or fail with its log."""
+    import re
+    assert process.wait_for_output('serving /pose/persons on ws://', timeout), process.output()
+    return int(re.search(r'serving /pose/persons on ws://[^ ]*:(\d+)/', process.output())[1])
+
+
+def http_request(port, path, headers=(), timeout=5.0):
+    """Send one raw GET with ``path`` sent verbatim; return (status, head, body)."""
+    import socket
+    lines = [f'GET {path} HTTP/1.1', f'Host: 127.0.0.1:{port}', *headers, '', '']
+    with socket.create_connection(('127.0.0.1', port), timeout=timeout) as sock:
+        sock.sendall('\r\n'.join(lines).encode())
+        chunks = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    head, _, body = b''.join(chunks).partition(b'\r\n\r\n')
+    return int(head.split()[1]), head.decode('latin-1'), body
+
+
+def raw_websocket(port, path='/', headers=(), receive_buffer=None, timeout=5.0):
+    """Open a WebSocket by hand (e.g. a client that never reads); return (socket, status)."""
+    import base64
+    import socket
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if receive_buffer:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+    sock.settimeout(timeout)
+    sock.connect(('127.0.0.1', port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    lines = [f'GET {path} HTTP/1.1', f'Host: 127.0.0.1:{port}', 'Upgrade: websocket',
+             'Connection: Upgrade', f'Sec-WebSocket-Key: {key}', 'Sec-WebSocket-Version: 13',
+             *headers, '', '']
+    sock.sendall('\r\n'.join(lines).encode())
+    head = b''
+    while b'\r\n\r\n' not in head:
+        byte = sock.recv(1)  # one byte at a time: leave the frames after the head unread
+        if not byte:
+            break
+        head += byte
+    return sock, int(head.split()[1])
+
+
+def person_array(track_ids=(1, 42), width=640, height=480, stamp=None, frame_id='camera'):
+    """Return a PersonArray with a standing figure per track id, side by side, all visible."""
+    from pose_ros_msgs.msg import Keypoint, Person, PersonArray
+    msg = PersonArray()
+    stamp = time.time() if stamp is None else stamp
+    msg.header.stamp.sec = int(stamp)
+    msg.header.stamp.nanosec = int(round((stamp - int(stamp)) * 1e9)) % 1_000_000_000
+    msg.header.frame_id = frame_id
+    msg.image_width, msg.image_height = width, height
+    # x, y of the COCO-17 points of a figure 1 unit wide and 2 high, head at the top.
+    figure = [(0.5, 0.1), (0.45, 0.07), (0.55, 0.07), (0.4, 0.09), (0.6, 0.09),
+              (0.3, 0.3), (0.7, 0.3), (0.2, 0.55), (0.8, 0.55), (0.15, 0.8), (0.85, 0.8),
+              (0.35, 1.0), (0.65, 1.0), (0.35, 1.45), (0.65, 1.45), (0.35, 1.9), (0.65, 1.9)]
+    slot = width / max(len(track_ids), 1)
+    size = min(slot * 0.8, height * 0.4)
+    for index, track_id in enumerate(track_ids):
+        left, top = slot * index + (slot - size) / 2, (height - 2 * size) / 2
+        person = Person(id=track_id, confirmed=index % 2 == 0, score=0.875)
+        person.bbox = [left, top, left + size, top + 2 * size]
+        person.keypoints = [Keypoint(x=left + fx * size, y=top + fy * size,
+                                     confidence=0.9 - 0.01 * number)
+                            for number, (fx, fy) in enumerate(figure)]
+        person.velocity_x, person.velocity_y = 12.5 * track_id, -3.25
+        msg.persons.append(person)
+    return msg

@@ -18,7 +18,8 @@ HEADER_LINES = 5
 def _sources(*roots, suffixes=('.py',)):
     for root in roots:
         for path in sorted((REPO / root).rglob('*')):
-            if path.suffix in suffixes and '__pycache__' not in path.parts:
+            if path.suffix in suffixes and not {'__pycache__', 'out', 'artifacts'} & set(
+                    path.relative_to(REPO).parts):
                 yield path
 
 

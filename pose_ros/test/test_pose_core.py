@@ -1,6 +1,6 @@
 # Copyright 2026 pose_ros contributors
 # SPDX-License-Identifier: AGPL-3.0-only
-"""The plain pose modules, without ROS: model lookup, devices, real inference, drawing, messages."""
+"""The plain pose modules without ROS: model lookup, devices, inference, drawing, messages."""
 
 import pathlib
 

