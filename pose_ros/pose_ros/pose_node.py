@@ -33,7 +33,6 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 
 THROTTLE_S = 5.0
-DEFAULT_TRACKER = 'none'
 
 
 class PoseNode(Node):
@@ -46,7 +45,12 @@ class PoseNode(Node):
         tracker_config = TrackerConfig(
             name=self.tracker_name, frame_rate=self._param('frame_rate'),
             max_age=self._param('track_max_age'), min_hits=self._param('track_min_hits'),
-            history=self._param('history'), smoothing=self._param('smoothing'))
+            history=self._param('history'), smoothing=self._param('smoothing'),
+            smoothing_min_cutoff=self._param('smoothing_min_cutoff'),
+            smoothing_beta=self._param('smoothing_beta'),
+            smoothing_d_cutoff=self._param('smoothing_d_cutoff'),
+            keypoint_threshold=self._param('track_keypoint_threshold'),
+            match_threshold=self._param('track_match_threshold'))
         try:
             tracker = create_tracker(tracker_config)
         except ValueError as error:
@@ -100,17 +104,29 @@ class PoseNode(Node):
         d(self, 'iou', 0.7, 'NMS IoU threshold', 0.0, 1.0)
         d(self, 'max_det', 50, 'Maximum persons per image', 1, 1000)
         d(self, 'keypoint_conf', 0.5, 'Keypoints at or above this are drawn', 0.0, 1.0)
-        d(self, 'tracker', DEFAULT_TRACKER,
+        defaults = TrackerConfig()
+        d(self, 'tracker', defaults.name,
           'Tracker: ' + ', '.join(tracker_names()), read_only=True)
-        d(self, 'frame_rate', 30.0, 'Expected camera rate, pins frame-based tracker timeouts',
-          1.0, 240.0, read_only=True)
-        d(self, 'track_max_age', 30, 'Frames a lost track survives before removal', 1, 10000,
+        d(self, 'frame_rate', defaults.frame_rate,
+          'Expected camera rate, pins frame-based tracker timeouts', 1.0, 240.0, read_only=True)
+        d(self, 'track_max_age', defaults.max_age,
+          'Frames a lost track survives before removal', 0, 10000, read_only=True)
+        d(self, 'track_min_hits', defaults.min_hits,
+          'Matches before a new track is confirmed', 1, 100, read_only=True)
+        d(self, 'history', defaults.history,
+          'Frames of keypoint history per track (velocity window)', 2, 1000, read_only=True)
+        d(self, 'smoothing', defaults.smoothing, 'One Euro filter on keypoints', read_only=True)
+        d(self, 'smoothing_min_cutoff', defaults.smoothing_min_cutoff,
+          'One Euro cutoff at rest in Hz (lower: steadier)', 0.001, 100.0, read_only=True)
+        d(self, 'smoothing_beta', defaults.smoothing_beta,
+          'One Euro cutoff rise per px/s of speed (higher: less lag)', 0.0, 100.0,
           read_only=True)
-        d(self, 'track_min_hits', 3, 'Matches before a new track is confirmed', 1, 100,
-          read_only=True)
-        d(self, 'history', 30, 'Frames of keypoint history per track (for velocity)', 2, 1000,
-          read_only=True)
-        d(self, 'smoothing', False, 'One Euro filter on keypoints', read_only=True)
+        d(self, 'smoothing_d_cutoff', defaults.smoothing_d_cutoff,
+          'One Euro cutoff of the speed estimate in Hz', 0.001, 100.0, read_only=True)
+        d(self, 'track_keypoint_threshold', defaults.keypoint_threshold,
+          'Keypoint confidence that counts in the pose similarity', 0.0, 1.0, read_only=True)
+        d(self, 'track_match_threshold', defaults.match_threshold,
+          'Least similarity (OKS/IoU mix) to continue a track', 0.001, 1.0, read_only=True)
         self.tracker_name = self._param('tracker')
         image_qos = self._param('image_qos')
         if image_qos not in IMAGE_QOS_CHOICES:
