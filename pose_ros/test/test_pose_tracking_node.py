@@ -1,0 +1,65 @@
+# Copyright 2026 pose_ros contributors
+# SPDX-License-Identifier: AGPL-3.0-only
+"""Through pose_node: ids on consecutive frames of vtest.avi stay with their people."""
+
+from media import video_frames
+import numpy as np
+from pose_ros.image_conversion import bgr_to_image_msg
+from pose_ros_msgs.msg import PersonArray
+import pytest
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from ros_helpers import NodeProcess, spin_until
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+
+pytestmark = pytest.mark.integration
+FRAMES = 15
+TOPIC = '/tracking_test/image'
+
+
+def _iou(a, b):
+    x1, y1 = max(a[0], b[0]), max(a[1], b[1])
+    x2, y2 = min(a[2], b[2]), min(a[3], b[3])
+    inter = max(0.0, x2 - x1) * max(0.0, y2 - y1)
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def test_ids_stay_stable_over_consecutive_video_frames(rclpy_session):
+    frames = video_frames(count=FRAMES, start=100)
+    # Larger square input: vtest's pedestrians are small (see docs/BENCHMARKS.md).
+    params = {'device': 'cpu', 'image_topic': TOPIC, 'imgsz': 960, 'square_input': True,
+              'tracker': 'pose'}
+    node = rclpy_session.create_node('tracking_test_client')
+    publisher = node.create_publisher(
+        Image, TOPIC, QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
+    answers = {}
+    node.create_subscription(PersonArray, '/pose/persons',
+                             lambda m: answers.setdefault(m.header.frame_id, m), 10)
+    with NodeProcess('pose_node', params=params) as pose:
+        try:
+            assert pose.wait_for_output('warm-up', 90), pose.output()
+            assert spin_until(node, lambda: publisher.get_subscription_count() > 0, 20)
+            for index, frame in enumerate(frames):
+                header = Header(frame_id=f'f{index}')
+                header.stamp.sec, header.stamp.nanosec = 100 + index // 10, (index % 10) * 10**8
+                publisher.publish(bgr_to_image_msg(frame, header))  # 10 fps stamps
+                assert spin_until(node, lambda: header.frame_id in answers, 30), pose.output()
+            assert pose.interrupt() == 0
+        finally:
+            node.destroy_node()
+
+    sequence = [answers[f'f{i}'].persons for i in range(FRAMES)]
+    assert np.mean([len(p) for p in sequence]) >= 2, 'too few people to test tracking'
+    same_person, switches = 0, []
+    for index in range(1, FRAMES):
+        ids = [p.id for p in sequence[index]]
+        assert all(i >= 1 for i in ids) and len(set(ids)) == len(ids)
+        for current in sequence[index]:
+            for previous in sequence[index - 1]:
+                if _iou(current.bbox, previous.bbox) >= 0.5:
+                    same_person += 1
+                    if current.id != previous.id:
+                        switches.append((index, previous.id, current.id))
+    assert same_person >= 2 * (FRAMES - 1), f'only {same_person} frame-to-frame matches'
+    assert not switches, f'ids changed between consecutive frames: {switches}'
