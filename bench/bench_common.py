@@ -18,6 +18,9 @@ sys.path.insert(0, str(REPO / 'pose_ros' / 'test'))
 os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
 os.environ.setdefault('ROS_DOMAIN_ID', str(40 + os.getpid() % 50))
 os.environ['YOLO_OFFLINE'] = '1'
+# Large images between processes: a shared-memory segment that holds them (see the README).
+os.environ.setdefault('FASTRTPS_DEFAULT_PROFILES_FILE',
+                      str(REPO / 'pose_ros' / 'config' / 'fastdds_large_images.xml'))
 os.environ['YOLO_AUTOINSTALL'] = 'false'
 
 from media import read_image, video_frames, VTEST  # noqa: E402,F401,I100

@@ -39,9 +39,17 @@ def _given_overrides(context, node_name):
     values = {}
     for argument, node, parameter, value_type, _ in OVERRIDES:
         text = LaunchConfiguration(argument).perform(context)
-        if node == node_name and text != '':
-            # A typed ParameterValue: device:=0 must reach the node as the string '0'.
-            values[parameter] = ParameterValue(text, value_type=value_type)
+        if node != node_name or text == '':
+            continue
+        if value_type is str:
+            # Typed, or launch_ros would read device:=0 as the integer 0.
+            values[parameter] = ParameterValue(text, value_type=str)
+        elif value_type is bool:
+            if text.lower() not in ('true', 'false'):
+                raise ValueError(f'launch argument {argument}:={text} must be true or false')
+            values[parameter] = text.lower() == 'true'
+        else:
+            values[parameter] = value_type(text)
     return values
 
 
@@ -50,6 +58,11 @@ def _nodes(context):
     namespace = LaunchConfiguration('namespace')
     common = {'package': 'pose_ros', 'namespace': namespace, 'output': 'screen',
               'emulate_tty': True}
+    if 'FASTRTPS_DEFAULT_PROFILES_FILE' not in os.environ:
+        # Images of a few MB between processes: a shared-memory segment that holds them.
+        profile = os.path.join(get_package_share_directory('pose_ros'), 'config',
+                               'fastdds_large_images.xml')
+        common['additional_env'] = {'FASTRTPS_DEFAULT_PROFILES_FILE': profile}
     return [
         Node(executable='camera_node', name='camera',
              parameters=[params_file, _given_overrides(context, 'camera')],
@@ -77,6 +90,6 @@ def generate_launch_description():
                               description='Start bridge_node (WebSocket feed and viewer)'),
     ]
     arguments += [DeclareLaunchArgument(name, default_value='',
-                                        description=f'{text} (default: from params_file)')
+                                        description=f'{text}; empty: as in params_file')
                   for name, _, _, _, text in OVERRIDES]
     return LaunchDescription([*arguments, OpaqueFunction(function=_nodes)])
