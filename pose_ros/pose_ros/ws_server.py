@@ -8,6 +8,7 @@ full, so a client that stops reading only loses frames itself; one whose send st
 blocked past ``stall_timeout`` is disconnected. Frames are bytes encoded once, shared by
 all clients. Plain HTTP GETs get the viewer files, ``/healthz``, or 404: only the files
 loaded at start-up are ever served, looked up by exact path, so nothing else is reachable.
+Other methods get 405, and a request with a duplicated header 400.
 
 ``LoopThread`` runs a service like this one on its own thread and event loop.
 """
@@ -25,11 +26,12 @@ import threading
 import time
 import urllib.parse
 
-from websockets.asyncio.server import serve
-from websockets.datastructures import Headers
+from websockets.asyncio.server import serve, ServerConnection
+from websockets.datastructures import Headers, MultipleValuesError
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 from websockets.http11 import Response
+from websockets.protocol import State
 
 WEB_DIR_NAME = 'web'
 HEALTH_PATH = '/healthz'
@@ -42,6 +44,7 @@ MAX_THROTTLE_KEYS = 1000
 CLOSE_TIMEOUT_S = 1.0   # closing handshake; then the connection is simply dropped
 OPEN_TIMEOUT_S = 10.0   # opening handshake, HTTP requests included
 PING_TIMEOUT_S = 20.0   # keepalive: a peer that does not answer a ping is gone
+MAX_REQUEST_BYTES = 64 * 1024  # HTTP request line and headers; browsers send 1-8 KiB
 CONTENT_TYPES = {
     '.html': 'text/html; charset=utf-8',
     '.js': 'text/javascript; charset=utf-8',
@@ -71,6 +74,7 @@ class ServerConfig:
     stall_timeout: float = 5.0    # seconds one send may stay blocked before disconnecting
     max_message_size: int = 4096  # incoming message limit; bigger closes that connection
     ping_interval: float = 20.0
+    open_timeout: float = OPEN_TIMEOUT_S  # HTTP request and opening handshake, in seconds
 
 
 class LogThrottle:
@@ -135,6 +139,37 @@ class _Client:
         self.name = f'{address[0]}:{address[1]}' if address else 'client'
 
 
+class GuardedConnection(ServerConnection):
+    """
+    A server connection that bounds what one peer can make the server hold in memory.
+
+    * Before the opening handshake completes, a peer may send at most MAX_REQUEST_BYTES
+      (the HTTP request); more aborts the connection. websockets alone would buffer up to
+      128 header lines of 8 KiB each, for open_timeout seconds, per connection.
+    * websockets answers every ping as it arrives; a peer that floods pings and never
+      reads would make the server buffer the pongs without limit. While the write buffer
+      is above its high-water mark, reading from that peer pauses, so its TCP window
+      stops it (and stall_timeout or the keepalive then closes it).
+    """
+
+    request_bytes = 0
+
+    def data_received(self, data: bytes) -> None:
+        if self.protocol.state is State.CONNECTING:
+            self.request_bytes += len(data)
+            if self.request_bytes > MAX_REQUEST_BYTES:
+                self.transport.abort()
+                return
+        super().data_received(data)
+        if self.paused:  # set by pause_writing(): the write buffer is full
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if not self.recv_messages.paused:  # the message queue may hold reading paused too
+            self.transport.resume_reading()
+
+
 class FeedServer:
     """Serve the JSON feed to WebSocket clients and the viewer page over plain HTTP."""
 
@@ -170,8 +205,9 @@ class FeedServer:
                 self._handle, config.host, config.port, process_request=self._process_request,
                 compression=None, max_size=config.max_message_size, max_queue=4,
                 ping_interval=config.ping_interval or None, ping_timeout=PING_TIMEOUT_S,
-                close_timeout=CLOSE_TIMEOUT_S, open_timeout=OPEN_TIMEOUT_S,
-                server_header=None, logger=self._protocol_logger)
+                close_timeout=CLOSE_TIMEOUT_S, open_timeout=config.open_timeout,
+                server_header=None, logger=self._protocol_logger,
+                create_connection=GuardedConnection)
         except OSError as error:
             if error.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
                 raise PortInUseError(
@@ -209,6 +245,19 @@ class FeedServer:
     # HTTP side: everything before (or instead of) the WebSocket upgrade.
 
     def _process_request(self, connection, request):
+        if request.method != 'GET':
+            response = _response(http.HTTPStatus.METHOD_NOT_ALLOWED, b'only GET\n',
+                                 'text/plain; charset=utf-8')
+            response.headers['Allow'] = 'GET'
+            return response
+        try:
+            return self._answer(request)
+        except MultipleValuesError as error:  # e.g. two Authorization or Upgrade headers
+            return _response(http.HTTPStatus.BAD_REQUEST,
+                             f'duplicate header {error}\n'.encode(),
+                             'text/plain; charset=utf-8')
+
+    def _answer(self, request):
         url = urllib.parse.urlsplit(request.path)
         upgrade = request.headers.get('Upgrade', '').lower() == 'websocket'
         if not upgrade:
