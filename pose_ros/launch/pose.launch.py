@@ -58,11 +58,6 @@ def _nodes(context):
     namespace = LaunchConfiguration('namespace')
     common = {'package': 'pose_ros', 'namespace': namespace, 'output': 'screen',
               'emulate_tty': True}
-    if 'FASTRTPS_DEFAULT_PROFILES_FILE' not in os.environ:
-        # Images of a few MB between processes: a shared-memory segment that holds them.
-        profile = os.path.join(get_package_share_directory('pose_ros'), 'config',
-                               'fastdds_large_images.xml')
-        common['additional_env'] = {'FASTRTPS_DEFAULT_PROFILES_FILE': profile}
     return [
         Node(executable='camera_node', name='camera',
              parameters=[params_file, _given_overrides(context, 'camera')],

@@ -14,6 +14,7 @@ import sys
 import time
 
 from pose_ros.configuration_error import ConfigurationError, EXIT_CONFIGURATION_ERROR
+from pose_ros.dds_profile import use_bundled_fastdds_profile
 from pose_ros.json_encoding import encode_hello, encode_persons
 from pose_ros.parameters import declare
 from pose_ros.ws_client import ClientConfig, FeedPusher
@@ -232,6 +233,7 @@ def _is_loopback(host):
 
 def main(args=None):
     """Run the bridge until Ctrl-C; return 0, or 2 when it cannot start as configured."""
+    use_bundled_fastdds_profile()
     rclpy.init(args=args)
     node = None
     status = 0

@@ -13,6 +13,7 @@ import collections
 
 from pose_ros import capture
 from pose_ros.configuration_error import EXIT_CONFIGURATION_ERROR
+from pose_ros.dds_profile import use_bundled_fastdds_profile
 from pose_ros.image_conversion import bgr_to_image_msg
 from pose_ros.image_qos import choose_reliability, image_qos_profile
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
@@ -207,6 +208,7 @@ class CameraNode(Node):
 
 def main(args=None):
     """Run the camera node until its source ends, it fails, or Ctrl-C; return the exit code."""
+    use_bundled_fastdds_profile()
     rclpy.init(args=args)
     node = None
     try:

@@ -16,6 +16,7 @@ import sys
 from pose_ros.bridge_node import BridgeNode
 from pose_ros.camera_node import CameraNode
 from pose_ros.configuration_error import ConfigurationError, EXIT_CONFIGURATION_ERROR
+from pose_ros.dds_profile import use_bundled_fastdds_profile
 from pose_ros.pose_node import PoseNode
 import rclpy
 from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
@@ -39,6 +40,7 @@ def main(args=None):
     """Run the pipeline until Ctrl-C or the end of a non-looping file; return the exit code."""
     argv = sys.argv if args is None else args
     options = parse_arguments(argv)
+    use_bundled_fastdds_profile()
     rclpy.init(args=argv)
     logger = rclpy.logging.get_logger('pose_pipeline')
     nodes = []

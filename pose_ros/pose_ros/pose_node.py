@@ -14,6 +14,7 @@ import threading
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from pose_ros import model_loading
 from pose_ros.configuration_error import ConfigurationError, EXIT_CONFIGURATION_ERROR
+from pose_ros.dds_profile import use_bundled_fastdds_profile
 from pose_ros.image_conversion import (bgr_to_image_msg, compressed_msg_to_bgr,
                                        image_msg_to_bgr, ImageConversionError)
 from pose_ros.image_qos import (choose_reliability, IMAGE_QOS_CHOICES, image_qos_profile,
@@ -274,6 +275,7 @@ class PoseNode(Node):
 
 def main(args=None):
     """Run pose_node until Ctrl-C; exit 2 on a configuration error."""
+    use_bundled_fastdds_profile()
     rclpy.init(args=args)
     node = None
     try:

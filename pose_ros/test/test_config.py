@@ -62,3 +62,21 @@ def test_every_yaml_line_has_a_comment():
              if line.startswith('    ') and not line.strip().startswith('#')]
     assert lines and all('#' in line for line in lines), [
         line for line in lines if '#' not in line]
+
+
+def _profile_after_start(env):
+    import os
+    import subprocess
+    import sys
+    code = ('import os; from pose_ros.dds_profile import use_bundled_fastdds_profile; '
+            'use_bundled_fastdds_profile(); '
+            'print(os.environ.get("FASTRTPS_DEFAULT_PROFILES_FILE"))')
+    environment = {k: v for k, v in os.environ.items() if k != 'FASTRTPS_DEFAULT_PROFILES_FILE'}
+    return subprocess.run([sys.executable, '-c', code], env={**environment, **env},
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_nodes_use_the_large_image_profile_unless_one_is_set():
+    assert _profile_after_start({}) == str(SHARE / 'config' / 'fastdds_large_images.xml')
+    assert (SHARE / 'config' / 'fastdds_large_images.xml').is_file()
+    assert _profile_after_start({'FASTRTPS_DEFAULT_PROFILES_FILE': '/mine.xml'}) == '/mine.xml'
