@@ -26,12 +26,13 @@ PACKAGE_FILES := $(shell find pose_ros pose_ros_msgs -type f -not -path '*/__pyc
 VENV_ENV := source $(VENV)/bin/activate && export AMENT_PREFIX_PATH=$$VIRTUAL_ENV CMAKE_PREFIX_PATH=$$VIRTUAL_ENV
 RUN_ENV := source $(VENV)/bin/activate && source $(INSTALL_DIR)/setup.bash
 
-.PHONY: help setup venv build test lint run netns-demo clean
+.PHONY: help setup venv build test lint run export netns-demo clean
 
 help:
 	@echo "make run    set up on first use, then run the pipeline (SOURCE=0|file|folder to pick a source)"
 	@echo "make test   build if needed, then run unit, integration, browser and lint tests"
 	@echo "make setup  create the venv (cached outside the repo) and colcon-build both packages"
+	@echo "make export     ONNX and OpenVINO exports of the model (model:=yolo11n-pose.onnx)"
 	@echo "make netns-demo  camera and pose in two network namespaces, with a link cut (root)"
 	@echo "DISTRO=$(DISTRO) selects the ROS 2 distro (jazzy, kilted); each has its own venv and install dir"
 
@@ -60,6 +61,10 @@ lint: build
 
 run: build
 	@$(RUN_ENV) && python tools/run_pipeline.py --params-file $(PARAMS_FILE) --source "$(SOURCE)"
+
+# ONNX and OpenVINO exports of the bundled weights, offline; then model:=yolo11n-pose.onnx.
+export: build
+	@$(RUN_ENV) && python tools/export_model.py
 
 # camera_node and pose_node in two network namespaces joined by a veth pair (needs root).
 netns-demo: build
