@@ -68,10 +68,11 @@ def _profile_after_start(env):
     import os
     import subprocess
     import sys
-    code = ('import os; from pose_ros.dds_profile import use_bundled_fastdds_profile; '
-            'use_bundled_fastdds_profile(); '
-            'print(os.environ.get("FASTRTPS_DEFAULT_PROFILES_FILE"))')
-    environment = {k: v for k, v in os.environ.items() if k != 'FASTRTPS_DEFAULT_PROFILES_FILE'}
+    code = ('import os; from pose_ros.dds_profile import profile_variable, '
+            'use_bundled_fastdds_profile; use_bundled_fastdds_profile(); '
+            'print(os.environ.get(profile_variable()))')
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.endswith('_DEFAULT_PROFILES_FILE')}
     return subprocess.run([sys.executable, '-c', code], env={**environment, **env},
                           capture_output=True, text=True, check=True).stdout.strip()
 
@@ -79,4 +80,5 @@ def _profile_after_start(env):
 def test_nodes_use_the_large_image_profile_unless_one_is_set():
     assert _profile_after_start({}) == str(SHARE / 'config' / 'fastdds_large_images.xml')
     assert (SHARE / 'config' / 'fastdds_large_images.xml').is_file()
-    assert _profile_after_start({'FASTRTPS_DEFAULT_PROFILES_FILE': '/mine.xml'}) == '/mine.xml'
+    from pose_ros.dds_profile import profile_variable
+    assert _profile_after_start({profile_variable(): '/mine.xml'}) == '/mine.xml'
