@@ -176,7 +176,9 @@ def main():
     node.destroy_node()
     rclpy.try_shutdown()
 
-    print(f'machine: {machine_tag()}; websockets, bridge_node defaults (queue_size 5)')
+    import websockets
+    print(f'machine: {machine_tag()}; websockets {websockets.__version__}, bridge_node defaults '
+          '(queue_size 5)')
     print(f'PersonArray: {args.persons} persons x 17 keypoints, {size} bytes of JSON, encoded in '
           f'{encode_us:.0f} us (json_encoding.encode_persons, this process); {args.rate:g} Hz '
           f'for {args.seconds:g} s per client count')

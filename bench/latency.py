@@ -16,7 +16,9 @@ Counts over the measured window: frames published by the camera (a raw subscript
 counts them without decoding; --no-image-counter leaves it out), received and dropped by
 pose_node (its /diagnostics: received = processed + dropped), and PersonArrays received
 here. The bare model (PoseEstimator with pose.yaml's settings, this process) is timed on
-vtest frames before every run, while nothing else runs, as the reference.
+vtest frames before every run, while nothing else runs, as the reference. At hundreds of
+images a second the counter itself costs this 2-core machine a good part of a core: take
+unthrottled latencies from a run with --no-image-counter.
 
     python bench/latency.py --seconds 20 --rates 10 30 0 --modes pipeline nodes [--device cuda:0]
 """
