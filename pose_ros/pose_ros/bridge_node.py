@@ -13,19 +13,16 @@ import ipaddress
 import sys
 import time
 
-from pose_ros.configuration_error import ConfigurationError, EXIT_CONFIGURATION_ERROR
-from pose_ros.dds_profile import use_bundled_fastdds_profile
+from pose_ros.configuration_error import ConfigurationError
 from pose_ros.json_encoding import encode_hello, encode_persons
+from pose_ros.node_runner import run_nodes
 from pose_ros.parameters import declare
 from pose_ros.ws_client import ClientConfig, FeedPusher
 from pose_ros.ws_server import (FeedServer, find_web_dir, load_web_files, LoopThread,
                                 PortInUseError, ServerConfig)
 from pose_ros_msgs.msg import PersonArray
 from rcl_interfaces.msg import ParameterDescriptor, ParameterType
-import rclpy
-from rclpy.exceptions import (InvalidParameterTypeException, InvalidParameterValueException,
-                              ParameterUninitializedException)
-from rclpy.executors import ExternalShutdownException
+from rclpy.exceptions import ParameterUninitializedException
 from rclpy.logging import get_logger
 from rclpy.node import Node
 from rclpy.parameter import Parameter
@@ -233,26 +230,7 @@ def _is_loopback(host):
 
 def main(args=None):
     """Run the bridge until Ctrl-C; return 0, or 2 when it cannot start as configured."""
-    use_bundled_fastdds_profile()
-    rclpy.init(args=args)
-    node = None
-    status = 0
-    try:
-        node = BridgeNode()
-        node.start()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    except (ConfigurationError, InvalidParameterTypeException,
-            InvalidParameterValueException) as error:
-        get_logger('pose_bridge').error(f'cannot start: {error}')
-        status = EXIT_CONFIGURATION_ERROR
-    finally:
-        if node is not None:
-            node.stop()
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return status
+    return run_nodes('pose_bridge', [BridgeNode], args)
 
 
 if __name__ == '__main__':

@@ -13,13 +13,11 @@ import collections
 
 from pose_ros import capture
 from pose_ros.configuration_error import EXIT_CONFIGURATION_ERROR
-from pose_ros.dds_profile import use_bundled_fastdds_profile
 from pose_ros.image_conversion import bgr_to_image_msg
 from pose_ros.image_qos import choose_reliability, image_qos_profile
-from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
-import rclpy
+from pose_ros.node_runner import run_nodes
+from pose_ros.parameters import declare
 from rclpy.exceptions import InvalidHandle, ParameterException
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.task import Future
 from rclpy.time import Time
@@ -51,29 +49,32 @@ class CameraNode(Node):
         try:
             self._configure(source)
         except (capture.ConfigurationError, ParameterException) as error:
-            self.get_logger().error(f'configuration error: {error}')
             self.destroy_node()
             raise capture.ConfigurationError(str(error)) from error
 
     def _configure(self, source):
-        spec = str(self._declare('source', '0', 'camera index or /dev/videoN, video file, '
-                                 'or image folder or glob', dynamic=True))
-        width = self._declare('width', 0, 'frame width asked of a camera, or resize of a file; '
-                              '0 keeps the native width', integer_range=(0, MAX_SIZE))
-        height = self._declare('height', 0, 'frame height asked of a camera, or resize of a '
-                               'file; 0 keeps the native height', integer_range=(0, MAX_SIZE))
-        fps = capture.number_in_range('fps', self._declare(
+        def read_only(name, default, description, low=None, high=None, dynamic=False):
+            # Numbers with a range are dynamic so that fps:=10 (an integer) is accepted too.
+            return declare(self, name, default, description, low, high, read_only=True,
+                           dynamic_typing=dynamic or isinstance(default, float))
+
+        spec = str(read_only('source', '0', 'camera index or /dev/videoN, video file, '
+                             'or image folder or glob', dynamic=True))
+        width = read_only('width', 0, 'frame width asked of a camera, or resize of a file; '
+                          '0 keeps the native width', 0, MAX_SIZE)
+        height = read_only('height', 0, 'frame height asked of a camera, or resize of a '
+                           'file; 0 keeps the native height', 0, MAX_SIZE)
+        fps = capture.number_in_range('fps', read_only(
             'fps', 0.0, "publish rate in Hz; 0 uses the file's or the camera's own rate",
-            float_range=(0.0, MAX_FPS)), 0.0, MAX_FPS)
-        loop = self._declare('loop', False, 'start a video file or image folder over at its end')
-        self._frame_id = self._declare('frame_id', 'camera', 'header.frame_id of the images')
-        reconnect_interval = capture.number_in_range('reconnect_interval', self._declare(
+            0.0, MAX_FPS), 0.0, MAX_FPS)
+        loop = read_only('loop', False, 'start a video file or image folder over at its end')
+        self._frame_id = read_only('frame_id', 'camera', 'header.frame_id of the images')
+        reconnect_interval = capture.number_in_range('reconnect_interval', read_only(
             'reconnect_interval', 1.0, 'seconds between attempts to (re)open a camera',
-            float_range=(0.1, 60.0)), 0.1, 60.0)
-        reliability = self._declare('qos_reliability', 'reliable',
-                                    'publisher reliability: reliable or best_effort')
-        depth = self._declare('qos_depth', 1, 'publisher queue depth (keep last)',
-                              integer_range=(1, 100))
+            0.1, 60.0), 0.1, 60.0)
+        reliability = read_only('qos_reliability', 'reliable',
+                                'publisher reliability: reliable or best_effort')
+        depth = read_only('qos_depth', 1, 'publisher queue depth (keep last)', 1, 100)
         if reliability not in ('reliable', 'best_effort'):
             raise capture.ConfigurationError(
                 f'qos_reliability must be reliable or best_effort, got "{reliability}"')
@@ -94,19 +95,6 @@ class CameraNode(Node):
         if fps > 0:
             self._start_timer(fps)
         self._worker.start()
-
-    def _declare(self, name, default, description, integer_range=None, float_range=None,
-                 dynamic=False):
-        # Numbers are dynamic so that fps:=10 (an integer on the command line) is accepted too.
-        descriptor = ParameterDescriptor(description=description, read_only=True,
-                                         dynamic_typing=dynamic or float_range is not None)
-        if integer_range:
-            descriptor.integer_range = [IntegerRange(
-                from_value=integer_range[0], to_value=integer_range[1], step=1)]
-        if float_range:
-            descriptor.floating_point_range = [FloatingPointRange(
-                from_value=float_range[0], to_value=float_range[1], step=0.0)]
-        return self.declare_parameter(name, default, descriptor).value
 
     def _start_timer(self, fps):
         self._pace = capture.PaceMonitor(fps)
@@ -208,21 +196,7 @@ class CameraNode(Node):
 
 def main(args=None):
     """Run the camera node until its source ends, it fails, or Ctrl-C; return the exit code."""
-    use_bundled_fastdds_profile()
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = CameraNode()
-        rclpy.spin_until_future_complete(node, node.finished)
-        return node.finished.result() if node.finished.done() else 0
-    except capture.ConfigurationError:
-        return EXIT_CONFIGURATION_ERROR  # the node logged why
-    except (KeyboardInterrupt, ExternalShutdownException):
-        return 0
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
+    return run_nodes('camera', [CameraNode], args)
 
 
 if __name__ == '__main__':

@@ -142,7 +142,42 @@ class _QuietOpenCV:
             cv2.utils.logging.setLogLevel(self._previous)
 
 
-class CameraSource(FrameSource):
+class _OpenCVSource(FrameSource):
+    """What a camera and a video file share: one cv2.VideoCapture, opened and released."""
+
+    _capture = None
+
+    @property
+    def native_fps(self) -> Optional[float]:
+        """Frame rate the camera or the file states, or None."""
+        if self._capture is None:
+            return None
+        return plausible_fps(self._capture.get(cv2.CAP_PROP_FPS))
+
+    def close(self) -> None:
+        """Release the capture; it may be opened again."""
+        if self._capture is not None:
+            self._capture.release()
+            self._capture = None
+
+    def _open(self, target, backend, failure: Exception) -> cv2.VideoCapture:
+        """Open ``target``; raise ``failure`` when OpenCV cannot."""
+        self.close()
+        capture = cv2.VideoCapture(target, backend)
+        if not capture.isOpened():
+            capture.release()
+            raise failure
+        self._capture = capture
+        return capture
+
+    def _next_frame(self):
+        """Return OpenCV's (ok, frame) for the next frame of the open capture."""
+        if self._capture is None:
+            raise SourceUnavailable(f'{self.description} is not open')
+        return self._capture.read()
+
+
+class CameraSource(_OpenCVSource):
     """A V4L2 camera (index or /dev path) or a network stream URL, read with OpenCV."""
 
     live = True
@@ -151,15 +186,7 @@ class CameraSource(FrameSource):
         self.device = device
         self.description = f'camera {device}'
         self._width, self._height, self._fps = width, height, fps
-        self._capture = None
         self._attempts = 0
-
-    @property
-    def native_fps(self) -> Optional[float]:
-        """Frame rate the camera reports, or None."""
-        if self._capture is None:
-            return None
-        return plausible_fps(self._capture.get(cv2.CAP_PROP_FPS))
 
     def connect(self) -> None:
         """Open the camera and ask it for the configured size and rate."""
@@ -167,32 +194,20 @@ class CameraSource(FrameSource):
         # OpenCV explains a failure itself on the first attempt; retries would repeat it.
         with _QuietOpenCV(self._attempts > 0):
             self._attempts += 1
-            capture = cv2.VideoCapture(target, backend)
-        if not capture.isOpened():
-            capture.release()
-            raise SourceUnavailable(f'cannot open {self.description}')
-        if self._width > 0:
-            capture.set(cv2.CAP_PROP_FRAME_WIDTH, self._width)
-        if self._height > 0:
-            capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self._height)
-        if self._fps > 0:
-            capture.set(cv2.CAP_PROP_FPS, self._fps)
-        self._capture = capture
+            capture = self._open(target, backend,
+                                 SourceUnavailable(f'cannot open {self.description}'))
+        for prop, value in ((cv2.CAP_PROP_FRAME_WIDTH, self._width),
+                            (cv2.CAP_PROP_FRAME_HEIGHT, self._height),
+                            (cv2.CAP_PROP_FPS, self._fps)):
+            if value > 0:
+                capture.set(prop, value)
 
     def read(self) -> np.ndarray:
         """Return the next camera frame; SourceUnavailable when the camera stopped answering."""
-        if self._capture is None:
-            raise SourceUnavailable(f'{self.description} is not open')
-        ok, frame = self._capture.read()
+        ok, frame = self._next_frame()
         if not ok or frame is None:
             raise SourceUnavailable(f'{self.description} stopped delivering frames')
         return frame
-
-    def close(self) -> None:
-        """Release the camera."""
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
 
     def _device_and_backend(self):
         if isinstance(self.device, str) and '://' in self.device:
@@ -205,7 +220,7 @@ class CameraSource(FrameSource):
         return (int(match.group(1)) if match else self.device), backend
 
 
-class VideoFileSource(FrameSource):
+class VideoFileSource(_OpenCVSource):
     """A video file, played once or in a loop, optionally resized."""
 
     def __init__(self, path: str, width: int = 0, height: int = 0, loop: bool = False):
@@ -214,31 +229,17 @@ class VideoFileSource(FrameSource):
         self.path = path
         self.description = f'video file {path}'
         self._width, self._height, self._loop = width, height, loop
-        self._capture = None
         self._frames_since_open = 0
-
-    @property
-    def native_fps(self) -> Optional[float]:
-        """Frame rate stated in the file, or None."""
-        if self._capture is None:
-            return None
-        return plausible_fps(self._capture.get(cv2.CAP_PROP_FPS))
 
     def connect(self) -> None:
         """Open the file; ConfigurationError when OpenCV cannot read it as a video."""
-        self.close()
-        capture = cv2.VideoCapture(self.path)
-        if not capture.isOpened():
-            capture.release()
-            raise ConfigurationError(f'cannot read {self.path} as a video')
-        self._capture = capture
+        self._open(self.path, cv2.CAP_ANY,
+                   ConfigurationError(f'cannot read {self.path} as a video'))
         self._frames_since_open = 0
 
     def read(self) -> np.ndarray:
         """Return the next frame, starting over at the end when looping."""
-        if self._capture is None:
-            raise SourceUnavailable(f'{self.description} is not open')
-        ok, frame = self._capture.read()
+        ok, frame = self._next_frame()
         if not ok:
             if self._frames_since_open == 0:
                 raise ConfigurationError(f'video file {self.path} has no frames')
@@ -249,12 +250,6 @@ class VideoFileSource(FrameSource):
             return self.read()
         self._frames_since_open += 1
         return resize_to(frame, self._width, self._height)
-
-    def close(self) -> None:
-        """Release the file."""
-        if self._capture is not None:
-            self._capture.release()
-            self._capture = None
 
 
 class ImageFolderSource(FrameSource):

@@ -10,15 +10,19 @@ _TYPES = {bool: ParameterType.PARAMETER_BOOL, int: ParameterType.PARAMETER_INTEG
 
 
 def declare(node, name, default, description, low=None, high=None, read_only=False,
-            value_type=None):
+            value_type=None, dynamic_typing=False):
     """
     Declare ``name`` on ``node`` and return its value.
 
     ``low``/``high`` give an inclusive range for int and float parameters. ``value_type``
     is needed for list parameters (e.g. ParameterType.PARAMETER_STRING_ARRAY).
+    ``dynamic_typing`` accepts any type, e.g. ``fps:=10`` (an integer) for a float.
     """
     kind = value_type if value_type is not None else _TYPES[type(default)]
-    descriptor = ParameterDescriptor(description=description, type=kind, read_only=read_only)
+    descriptor = ParameterDescriptor(description=description, read_only=read_only,
+                                     dynamic_typing=dynamic_typing)
+    if not dynamic_typing:
+        descriptor.type = kind
     if low is not None and high is not None:
         if kind == ParameterType.PARAMETER_INTEGER:
             descriptor.integer_range = [IntegerRange(from_value=int(low), to_value=int(high),

@@ -13,13 +13,13 @@ import threading
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from pose_ros import model_loading
-from pose_ros.configuration_error import ConfigurationError, EXIT_CONFIGURATION_ERROR
-from pose_ros.dds_profile import use_bundled_fastdds_profile
+from pose_ros.configuration_error import ConfigurationError
 from pose_ros.image_conversion import (bgr_to_image_msg, compressed_msg_to_bgr,
                                        image_msg_to_bgr, ImageConversionError)
 from pose_ros.image_qos import (choose_reliability, IMAGE_QOS_CHOICES, image_qos_profile,
                                 reliability_name)
 from pose_ros.latest_frame import LatestSlot
+from pose_ros.node_runner import run_nodes
 from pose_ros.parameters import declare
 from pose_ros.person_messages import build_person_array
 from pose_ros.pose_processing import PoseProcessor
@@ -28,7 +28,6 @@ from pose_ros.tracking import create_tracker, tracker_names, TrackerConfig
 from pose_ros_msgs.msg import PersonArray
 from rcl_interfaces.msg import SetParametersResult
 import rclpy
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
@@ -275,22 +274,7 @@ class PoseNode(Node):
 
 def main(args=None):
     """Run pose_node until Ctrl-C; exit 2 on a configuration error."""
-    use_bundled_fastdds_profile()
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = PoseNode()
-        rclpy.spin(node)
-    except ConfigurationError as error:
-        rclpy.logging.get_logger('pose').fatal(str(error))
-        return EXIT_CONFIGURATION_ERROR
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
-    return 0
+    return run_nodes('pose', [PoseNode], args)
 
 
 if __name__ == '__main__':

@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: AGPL-3.0-only
 """Test helpers: spin until a condition holds, and run installed nodes as processes."""
 
+import importlib.util
 import os
 import pathlib
 import signal
+import struct
 import subprocess
 import tempfile
 import time
@@ -13,6 +15,7 @@ from ament_index_python.packages import get_package_prefix
 import rclpy
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parent / 'artifacts'
+REPO = pathlib.Path(__file__).resolve().parents[2]
 
 
 def spin_until(nodes, predicate, timeout=10.0, step=0.05):
@@ -143,6 +146,31 @@ def raw_websocket(port, path='/', headers=(), receive_buffer=None, timeout=5.0):
             break
         head += byte
     return sock, int(head.split()[1])
+
+
+def split_server_frames(data):
+    """Split whole unmasked server frames off ``data``; return ([(opcode, payload)], rest)."""
+    frames = []
+    while len(data) >= 2:
+        length, offset = data[1] & 0x7F, 2
+        if length == 126:
+            length, offset = struct.unpack('!H', data[2:4])[0], 4
+        elif length == 127:
+            length, offset = struct.unpack('!Q', data[2:10])[0], 10
+        if len(data) < offset + length:
+            break
+        frames.append((data[0] & 0x0F, data[offset:offset + length]))
+        data = data[offset + length:]
+    return frames, data
+
+
+def load_repo_tool(relative_path):
+    """Import a script of the repository (e.g. tools/netns_demo.py) as a module."""
+    path = REPO / relative_path
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def person_array(track_ids=(1, 42), width=640, height=480, stamp=None, frame_id='camera'):

@@ -7,9 +7,6 @@ The export is made into a temporary folder from the bundled .pt (about 5 s, no n
 so this also checks that ``make export`` works on this install.
 """
 
-import importlib.util
-import pathlib
-
 from media import read_image, ZIDANE
 import numpy as np
 from pose_ros import model_loading
@@ -17,21 +14,13 @@ from pose_ros.image_conversion import bgr_to_image_msg
 from pose_ros_msgs.msg import PersonArray
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from ros_helpers import NodeProcess, spin_until
+from ros_helpers import load_repo_tool, NodeProcess, spin_until
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 pytestmark = pytest.mark.integration
-REPO = pathlib.Path(__file__).resolve().parents[2]
-EXPORT_TOOL = REPO / 'tools' / 'export_model.py'
+EXPORT_TOOL = load_repo_tool('tools/export_model.py')
 IMAGE_TOPIC = '/backend_test/image'
-
-
-def _export_tool():
-    spec = importlib.util.spec_from_file_location('export_model', EXPORT_TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -40,7 +29,7 @@ def onnx_model(tmp_path_factory):
     pytest.importorskip('onnxslim', reason='onnxslim is in requirements-dev.txt')
     pt_path = model_loading.resolve_model_path(model_loading.DEFAULT_MODEL)
     folder = tmp_path_factory.mktemp('export')
-    path = _export_tool().export(pt_path, 'onnx', folder, imgsz=640, log=lambda text: None)
+    path = EXPORT_TOOL.export(pt_path, 'onnx', folder, imgsz=640, log=lambda text: None)
     assert path == folder / 'yolo11n-pose.onnx'
     return path
 
@@ -59,8 +48,8 @@ def test_an_existing_export_is_kept(onnx_model):
     before = onnx_model.stat().st_mtime_ns
     messages = []
     pt_path = model_loading.resolve_model_path(model_loading.DEFAULT_MODEL)
-    assert _export_tool().export(pt_path, 'onnx', onnx_model.parent,
-                                 log=messages.append) == onnx_model
+    assert EXPORT_TOOL.export(pt_path, 'onnx', onnx_model.parent,
+                              log=messages.append) == onnx_model
     assert onnx_model.stat().st_mtime_ns == before
     assert 'kept' in messages[0]
 

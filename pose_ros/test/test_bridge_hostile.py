@@ -39,7 +39,7 @@ import psutil
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from ros_helpers import (ARTIFACTS, bridge_port, NodeProcess, person_array, raw_websocket,
-                         spin_until)
+                         spin_until, split_server_frames)
 from test_ws_client import RecordingLog
 from websockets.asyncio.client import connect
 
@@ -358,17 +358,10 @@ def wait_all_closed(sockets, timeout, started=None):
 
 def close_code(data):
     """Return the code of the close frame among unmasked server frames, else None."""
-    while len(data) >= 2:
-        length, offset = data[1] & 0x7F, 2
-        if length == 126:
-            length, offset = struct.unpack('!H', data[2:4])[0], 4
-        elif length == 127:
-            length, offset = struct.unpack('!Q', data[2:10])[0], 10
-        if len(data) < offset + length:
-            return None
-        if data[0] & 0x0F == 0x8:
-            return struct.unpack('!H', data[offset:offset + 2])[0] if length >= 2 else 1005
-        data = data[offset + length:]
+    frames, _ = split_server_frames(data)
+    for opcode, payload in frames:
+        if opcode == 0x8:
+            return struct.unpack('!H', payload[:2])[0] if len(payload) >= 2 else 1005
     return None
 
 

@@ -9,29 +9,21 @@ over DDS, stop while the link is down, and flow again once it is back. Needs roo
 failure.
 """
 
-import importlib.util
 import os
-import pathlib
 import subprocess
 
 import pytest
+from ros_helpers import load_repo_tool, REPO
 
 pytestmark = pytest.mark.integration
-DEMO = pathlib.Path(__file__).resolve().parents[2] / 'tools' / 'netns_demo.py'
-
-
-def load_demo():
-    spec = importlib.util.spec_from_file_location('netns_demo', DEMO)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+DEMO_SCRIPT = 'tools/netns_demo.py'
 
 
 @pytest.fixture(scope='module')
 def demo():
-    if not DEMO.is_file():
-        pytest.skip(f'{DEMO} is not in this tree')
-    module = load_demo()
+    if not (REPO / DEMO_SCRIPT).is_file():
+        pytest.skip(f'{DEMO_SCRIPT} is not in this tree')
+    module = load_repo_tool(DEMO_SCRIPT)
     reason = module.netns_unavailable_reason()
     if reason:
         if os.environ.get('POSE_ROS_REQUIRE_NETNS') == '1':
@@ -48,7 +40,7 @@ def namespaces():
 def test_namespaces_discover_beyond_localhost(monkeypatch):
     monkeypatch.setenv('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')  # as conftest sets it
     monkeypatch.setenv('FASTRTPS_DEFAULT_PROFILES_FILE', '/nonexistent/profile.xml')
-    env = load_demo().namespace_env()
+    env = load_repo_tool(DEMO_SCRIPT).namespace_env()
     assert env['ROS_AUTOMATIC_DISCOVERY_RANGE'] == 'SUBNET'
     assert env['FASTDDS_BUILTIN_TRANSPORTS'] == 'UDPv4'
     assert 'FASTRTPS_DEFAULT_PROFILES_FILE' not in env

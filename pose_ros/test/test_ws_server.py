@@ -19,7 +19,7 @@ from pose_ros.json_encoding import encode, encode_hello
 from pose_ros.ws_server import (FeedServer, find_web_dir, load_web_files, LogThrottle,
                                 LoopThread, PortInUseError, ServerConfig)
 import pytest
-from ros_helpers import http_request, raw_websocket
+from ros_helpers import http_request, raw_websocket, split_server_frames
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -75,16 +75,8 @@ def read_frames(sock, timeout=3.0):
             if not chunk:
                 break
             data += chunk
-            while len(data) >= 2:
-                length, offset = data[1] & 0x7F, 2
-                if length == 126:
-                    length, offset = struct.unpack('!H', data[2:4])[0], 4
-                elif length == 127:
-                    length, offset = struct.unpack('!Q', data[2:10])[0], 10
-                if len(data) < offset + length:
-                    break
-                frames.append((data[0] & 0x0F, data[offset:offset + length]))
-                data = data[offset + length:]
+            complete, data = split_server_frames(data)
+            frames += complete
             if frames and frames[-1][0] == 0x8:
                 break
     except (socket.timeout, ConnectionResetError):
