@@ -4,8 +4,9 @@
 pose_pipeline: camera, pose and bridge nodes in one process on one executor.
 
 The same parameters as the separate nodes apply (``--ros-args --params-file
-config/pose.yaml -p camera:source:=clip.mp4``). Images pass between the nodes in-process,
-and it runs where ``ros2 launch`` is not available.
+config/pose.yaml -p camera:source:=clip.mp4``). It runs where ``ros2 launch`` is not
+available. rclpy has no intra-process shortcut: each image is still serialised and
+deserialised through the middleware, as between separate processes.
 
     pose_pipeline [--no-camera] [--no-bridge] --ros-args --params-file pose.yaml
 """
