@@ -19,7 +19,7 @@ from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.task import Future
 
-RUNNER_SCRIPT = textwrap.dedent('''
+RUNNER_SCRIPT = textwrap.dedent("""
     import sys
     from pose_ros.configuration_error import ConfigurationError
     from pose_ros.node_runner import run_nodes
@@ -65,7 +65,7 @@ RUNNER_SCRIPT = textwrap.dedent('''
         'config_error': [lambda: Recorded('first'), cannot_start],
     }[sys.argv[1]]
     sys.exit(run_nodes('runner_test', factories, sys.argv))
-''')
+""")
 
 
 def run_script(case):
