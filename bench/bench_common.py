@@ -18,10 +18,14 @@ sys.path.insert(0, str(REPO / 'pose_ros' / 'test'))
 os.environ.setdefault('ROS_AUTOMATIC_DISCOVERY_RANGE', 'LOCALHOST')
 os.environ.setdefault('ROS_DOMAIN_ID', str(40 + os.getpid() % 50))
 os.environ['YOLO_OFFLINE'] = '1'
-# Large images between processes: a shared-memory segment that holds them (see the README).
-os.environ.setdefault('FASTRTPS_DEFAULT_PROFILES_FILE',
-                      str(REPO / 'pose_ros' / 'config' / 'fastdds_large_images.xml'))
 os.environ['YOLO_AUTOINSTALL'] = 'false'
+
+from pose_ros.dds_profile import profile_variable, PROFILE_VARIABLES  # noqa: E402,I100
+
+# Large images between processes: a shared-memory segment that holds them (see the README).
+if not any(name in os.environ for name in PROFILE_VARIABLES):
+    os.environ[profile_variable()] = str(REPO / 'pose_ros' / 'config' /
+                                         'fastdds_large_images.xml')
 
 from media import read_image, video_frames, VTEST  # noqa: E402,F401,I100
 from ros_helpers import NodeProcess, spin_until  # noqa: E402,F401
@@ -54,5 +58,24 @@ def machine_tag() -> str:
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no GPU'
     return (f'{datetime.date.today().isoformat()}, {cpu}, {os.cpu_count()} cores, {gpu}; '
             f'Python {platform.python_version()}, torch {torch.__version__}, '
-            f'ultralytics {ultralytics.__version__}, OpenCV {cv2.__version__}, ROS 2 Jazzy '
-            f'(rclpy wheels), Fast DDS')
+            f'ultralytics {ultralytics.__version__}, OpenCV {cv2.__version__}, '
+            f'{ros_versions()}')
+
+
+def ros_versions() -> str:
+    """Name the ROS 2 distribution, rclpy and Fast DDS that this venv holds."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(*names):
+        for name in names:
+            try:
+                return version(name)
+            except PackageNotFoundError:
+                continue
+        return 'unknown'
+
+    rclpy_version = installed('rclpy')
+    distros = {'7': 'Jazzy', '9': 'Kilted'}
+    distro = distros.get(rclpy_version.split('.')[0], os.environ.get('ROS_DISTRO', '?'))
+    return (f'ROS 2 {distro} (rclpy {rclpy_version}), '
+            f'Fast DDS {installed("ros-fastdds", "ros-fastrtps")}')
