@@ -190,6 +190,19 @@ def test_missing_model_fails_fast_listing_where_it_looked():
         assert 'Traceback' not in output
 
 
+@pytest.mark.parametrize('name, value, says', [
+    ('conf', 'abc', "expecting type 'DOUBLE'"),
+    ('imgsz', '5000', 'imgsz'),
+])
+def test_a_bad_parameter_fails_fast_with_one_line(name, value, says):
+    with NodeProcess('pose_node', params={name: value, 'device': 'cpu'}) as node:
+        assert node.wait(60) == 2
+        output = node.output()
+        fatal = [line for line in output.splitlines() if 'cannot start' in line]
+        assert len(fatal) == 1 and says in fatal[0], output
+        assert 'Traceback' not in output
+
+
 def test_compressed_best_effort_camera_is_matched_automatically(rclpy_session):
     import cv2
     from sensor_msgs.msg import CompressedImage
