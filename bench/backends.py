@@ -21,11 +21,11 @@ there); when missing they are exported into bench/out/models first (offline, ~5 
 """
 
 import argparse
-import importlib.util
 import time
 
-from bench_common import machine_tag, median, percentile, REPO, VTEST
+from bench_common import machine_tag, median, percentile, REPO, video_frames
 import numpy as np
+from ros_helpers import load_repo_tool
 
 PT_RECT, PT_SQUARE, ONNX, OPENVINO = 'PyTorch rect', 'PyTorch square', 'ONNX Runtime', 'OpenVINO'
 OPENVINO_F32 = 'OpenVINO, f32 forced'
@@ -34,38 +34,10 @@ CONFIDENT = 0.5
 MATCH_IOU = 0.5
 
 
-def spread_frames(count, step=10, start=0):
-    """Return ``count`` frames of vtest.avi, every ``step``-th from ``start``."""
-    import cv2
-    capture = cv2.VideoCapture(str(VTEST))
-    assert capture.isOpened(), f'cannot open {VTEST}'
-    capture.set(cv2.CAP_PROP_POS_FRAMES, start)
-    frames, index = [], 0
-    while len(frames) < count:
-        ok, frame = capture.read()
-        if not ok:  # wrap around: the video has 795 frames
-            capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
-            continue
-        if index % step == 0:
-            frames.append(frame)
-        index += 1
-    capture.release()
-    return frames
-
-
-def export_tool():
-    """Import tools/export_model.py (it is not a package)."""
-    spec = importlib.util.spec_from_file_location('export_model',
-                                                  REPO / 'tools' / 'export_model.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def find_or_export(pt_path, fmt, imgsz):
     """Return the export of ``pt_path`` found by bare name, else one made in bench/out."""
     from pose_ros import model_loading
-    tool = export_tool()
+    tool = load_repo_tool('tools/export_model.py')
     name = tool.export_name(pt_path, fmt)
     try:
         return model_loading.resolve_model_path(name)
@@ -198,7 +170,7 @@ def main():
                                       square_input=name != PT_RECT) for name in names}
     for estimator in estimators.values():
         estimator.warmup(576, 768)
-    frames = spread_frames(args.frames)
+    frames = video_frames(count=args.frames, step=10)
 
     total, speed = {n: [] for n in names}, {n: [] for n in names}
     detections = {n: [] for n in names}

@@ -20,12 +20,10 @@ os.environ.setdefault('ROS_DOMAIN_ID', str(40 + os.getpid() % 50))
 os.environ['YOLO_OFFLINE'] = '1'
 os.environ['YOLO_AUTOINSTALL'] = 'false'
 
-from pose_ros.dds_profile import profile_variable, PROFILE_VARIABLES  # noqa: E402,I100
+from pose_ros.dds_profile import use_bundled_fastdds_profile  # noqa: E402,I100
 
-# Large images between processes: a shared-memory segment that holds them (see the README).
-if not any(name in os.environ for name in PROFILE_VARIABLES):
-    os.environ[profile_variable()] = str(REPO / 'pose_ros' / 'config' /
-                                         'fastdds_large_images.xml')
+# Large images between processes: the profile every pose_ros node loads (see the README).
+use_bundled_fastdds_profile()
 
 from media import read_image, video_frames, VTEST  # noqa: E402,F401,I100
 from ros_helpers import NodeProcess, spin_until  # noqa: E402,F401

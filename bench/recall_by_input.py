@@ -26,7 +26,7 @@ def main():
     from pose_ros.pose_estimator import PoseEstimator
 
     path = model_loading.resolve_model_path(model_loading.DEFAULT_MODEL)
-    frames = [f for i, f in enumerate(video_frames(count=args.frames * 10)) if i % 10 == 0]
+    frames = video_frames(count=args.frames, step=10)
     estimators = {s: PoseEstimator(path, 'cpu', imgsz=s[0], square_input=s[1]) for s in SETTINGS}
     for estimator in estimators.values():
         estimator.warmup(576, 768, runs=1)

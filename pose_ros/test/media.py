@@ -20,15 +20,18 @@ def read_image(path):
     return image
 
 
-def video_frames(path=VTEST, count=10, start=0):
-    """Return ``count`` consecutive BGR frames of a video from frame ``start``."""
+def video_frames(path=VTEST, count=10, start=0, step=1):
+    """Return ``count`` BGR frames of a video, every ``step``-th one from frame ``start``."""
     capture = cv2.VideoCapture(str(path))
     assert capture.isOpened(), f'cannot open {path}'
     capture.set(cv2.CAP_PROP_POS_FRAMES, start)
     frames = []
+    read = 0
     while len(frames) < count:
         ok, frame = capture.read()
-        assert ok, f'{path} ended after {len(frames)} frames'
-        frames.append(frame)
+        assert ok, f'{path} ended after {read} frames from {start}'
+        if read % step == 0:
+            frames.append(frame)
+        read += 1
     capture.release()
     return frames

@@ -34,7 +34,7 @@ def _bare_people_per_frame():
     estimator = PoseEstimator(model_loading.resolve_model_path(settings['model']), 'cpu',
                               imgsz=settings['imgsz'], conf=settings['conf'],
                               square_input=settings['square_input'])
-    frames = video_frames(CLIP, count=150)[::6]
+    frames = video_frames(CLIP, count=25, step=6)
     return sum(len(estimator.predict(f)) for f in frames) / len(frames)
 
 
