@@ -189,8 +189,7 @@ def assert_number(got, sent, digits):
 
 def assert_schema_1(text: bytes, msg):
     """Check a persons message against docs/websocket.md (schema 1) and its source."""
-    assert b'NaN' not in text and b'Infinity' not in text
-    got = strict_loads(text)
+    got = strict_loads(text)  # fails on a NaN or Infinity token; inside a string they are text
     assert set(got) == PERSONS_KEYS and got['type'] == 'persons'
     stamp = msg.header.stamp
     assert got['stamp'] == pytest.approx(int(stamp.sec) + int(stamp.nanosec) * 1e-9)
@@ -225,7 +224,8 @@ float32 = st.one_of(st.sampled_from([v for v in SPECIAL_FLOATS if abs(v) < 3.5e3
 # What rclpy hands a subscriber: valid Unicode (invalid UTF-8 is decoded with U+FFFD).
 frame_ids = st.one_of(st.text(st.characters(blacklist_categories=('Cs',)), max_size=64),
                       st.sampled_from(['', 'camera_optical', '\u30ab\u30e1\u30e9 \U0001f4f7',
-                                       '"}\\\n\u2028</script>', 'x' * 10000]))
+                                       '"}\\\n\u2028</script>', 'NaN -Infinity',
+                                       'x' * 10000]))
 
 
 @st.composite
