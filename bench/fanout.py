@@ -11,7 +11,7 @@ the bridge, JSON encoding, the hop to the bridge's WebSocket thread, one send pe
 loopback TCP, the client's loop). The bridge's CPU is the user + system time of its process
 (psutil) over the measured window, as a share of one core; 0 clients is the idle baseline
 (the bridge still encodes every frame). The reference cost of encoding one message
-(json_encoding.encode_persons) is timed in this process.
+(bridge.json_encoding.encode_persons) is timed in this process.
 
 The clients share this process with the publisher, on the same 2 cores as the bridge, so at
 100 clients part of the latency is the clients' own loop: the "clients CPU" column says how
@@ -111,8 +111,8 @@ def publish_for(publisher, msg, rate, seconds, sent):
 
 
 def encode_reference_us(msg, runs=2000):
-    """Return the median microseconds of json_encoding.encode_persons on ``msg``."""
-    from pose_ros.json_encoding import encode_persons
+    """Return the median microseconds of bridge.json_encoding.encode_persons on ``msg``."""
+    from pose_ros.bridge.json_encoding import encode_persons
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -180,8 +180,8 @@ def main():
     print(f'machine: {machine_tag()}; websockets {websockets.__version__}, bridge_node defaults '
           '(queue_size 5)')
     print(f'PersonArray: {args.persons} persons x 17 keypoints, {size} bytes of JSON, encoded in '
-          f'{encode_us:.0f} us (json_encoding.encode_persons, this process); {args.rate:g} Hz '
-          f'for {args.seconds:g} s per client count')
+          f'{encode_us:.0f} us (bridge.json_encoding.encode_persons, this process); '
+          f'{args.rate:g} Hz for {args.seconds:g} s per client count')
     print()
     print('| clients | frames sent | received per client (min / mean) | added latency p50 ms | '
           'p99 ms | max ms | bridge CPU (% of a core) | clients + publisher CPU |')

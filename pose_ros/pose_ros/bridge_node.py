@@ -3,23 +3,24 @@
 """
 bridge_node: relay /pose/persons to WebSocket clients as JSON, with a live browser viewer.
 
-A thin adapter: the subscription callback throttles, encodes each PersonArray once
-(json_encoding) and hands the bytes to an asyncio service on its own thread (a FeedServer
-in server mode, a FeedPusher in client mode) with ``loop.call_soon_threadsafe``, so
-nothing the network does can block the ROS executor.
+A thin adapter over the ``pose_ros.bridge`` subpackage: the subscription callback
+throttles, encodes each PersonArray once (bridge.json_encoding) and hands the bytes to an
+asyncio service on its own thread (a FeedServer in server mode, a FeedPusher in client
+mode) with ``loop.call_soon_threadsafe``, so nothing the network does can block the ROS
+executor.
 """
 
 import ipaddress
 import sys
 import time
 
+from pose_ros.bridge.client import ClientConfig, FeedPusher
+from pose_ros.bridge.json_encoding import encode_hello, encode_persons
+from pose_ros.bridge.server import (FeedServer, find_web_dir, load_web_files, LoopThread,
+                                    PortInUseError, ServerConfig)
 from pose_ros.configuration_error import ConfigurationError
-from pose_ros.json_encoding import encode_hello, encode_persons
 from pose_ros.node_runner import run_nodes
 from pose_ros.parameters import declare
-from pose_ros.ws_client import ClientConfig, FeedPusher
-from pose_ros.ws_server import (FeedServer, find_web_dir, load_web_files, LoopThread,
-                                PortInUseError, ServerConfig)
 from pose_ros_msgs.msg import PersonArray
 from rcl_interfaces.msg import ParameterDescriptor, ParameterType
 from rclpy.exceptions import ParameterUninitializedException

@@ -29,11 +29,11 @@ import time
 import urllib.parse
 
 from hypothesis import given, HealthCheck, settings, strategies as st
-from pose_ros import ws_server
+from pose_ros.bridge import server as bridge_server
+from pose_ros.bridge.json_encoding import encode_hello
+from pose_ros.bridge.server import (CONTENT_SECURITY_POLICY, FeedServer, find_web_dir,
+                                    load_web_files, LoopThread, ServerConfig)
 from pose_ros.bridge_node import _is_loopback, BridgeNode
-from pose_ros.json_encoding import encode_hello
-from pose_ros.ws_server import (CONTENT_SECURITY_POLICY, FeedServer, find_web_dir,
-                                load_web_files, LoopThread, ServerConfig)
 from pose_ros_msgs.msg import PersonArray
 import psutil
 import pytest
@@ -47,7 +47,7 @@ PUBLISH_HZ = 30.0
 MAX_CLIENTS = 16            # bridge_node's default
 MAX_MESSAGE_SIZE = 4096     # bridge_node's default
 STALL_TIMEOUT = 5.0         # bridge_node's default
-OPEN_TIMEOUT = ws_server.OPEN_TIMEOUT_S
+OPEN_TIMEOUT = bridge_server.OPEN_TIMEOUT_S
 WEB_FILES = load_web_files(find_web_dir())
 # Healthy client, during an attack: at least this share of the frames, no longer gap.
 MIN_SHARE_DURING_ATTACK = 0.5
@@ -548,7 +548,7 @@ def test_oversized_http_headers_are_cut_off_without_holding_memory(attack, bridg
 
 # HTTP: only the viewer files
 
-OUTSIDE_FILES = [pathlib.Path('/etc/passwd'), pathlib.Path(ws_server.__file__),
+OUTSIDE_FILES = [pathlib.Path('/etc/passwd'), pathlib.Path(bridge_server.__file__),
                  find_web_dir().parent / 'package.xml']
 HOSTILE_REQUESTS = [
     # (method, path, extra header lines, expected status; None = closed without answer)
@@ -571,7 +571,9 @@ HOSTILE_REQUESTS = [
     ('GET', '/viewer.js/..', [], 404),
     ('GET', '/./viewer.js', [], 404),
     ('GET', '/web/index.html', [], 404),
-    ('GET', '/ws_server.py', [], 404),
+    ('GET', '/server.py', [], 404),
+    ('GET', '/bridge/server.py', [], 404),
+    ('GET', '/bridge/web/index.html', [], 404),
     ('GET', '/' + 'a' * 4000, [], 404),
     ('GET', '/' + '../' * 3000, [], 414),
     ('GET', '/\u00e9', [], None),  # not ASCII: no valid HTTP request
@@ -609,8 +611,9 @@ def test_hostile_http_requests_never_reach_a_file_outside_the_viewer(attack, bri
 
 
 NAMES = ['index.html', 'viewer.js', 'viewer.css', 'healthz', 'package.xml', 'etc/passwd',
-         'ws_server.py', 'web/index.html', '']
-DIRECTORIES = ['..', '.', '%2e', '%2E%2E', '%252e', '%252e%252e', 'web', '', '~', 'x%00']
+         'server.py', 'bridge/server.py', 'web/index.html', 'bridge/web/viewer.js', '']
+DIRECTORIES = ['..', '.', '%2e', '%2E%2E', '%252e', '%252e%252e', 'web', 'bridge', '', '~',
+               'x%00']
 SEPARATORS = ['/', '\\', '%2f', '%2F', '%5c', '%252f']
 ENDINGS = ['', '?token=x', '#x', '%00', '/', '/.', ';x', '%3f', '?../../etc/passwd']
 
@@ -747,12 +750,12 @@ def feed_server(**settings):
 
 def test_token_is_compared_in_constant_time(monkeypatch):
     compared = []
-    original = ws_server.hmac.compare_digest
+    original = bridge_server.hmac.compare_digest
 
     def spy(a, b):
         compared.append((a, b))
         return original(a, b)
-    monkeypatch.setattr(ws_server.hmac, 'compare_digest', spy)
+    monkeypatch.setattr(bridge_server.hmac, 'compare_digest', spy)
     with feed_server(token='s3cret') as (server, _):
         refused, status = raw_websocket(server.port, '/?token=guess')
         refused.close()
@@ -809,7 +812,7 @@ def test_open_timeout_is_configurable_and_drip_feeding_does_not_extend_it():
 
 
 def test_client_that_never_answers_pings_is_closed(monkeypatch):
-    monkeypatch.setattr(ws_server, 'PING_TIMEOUT_S', 0.5)
+    monkeypatch.setattr(bridge_server, 'PING_TIMEOUT_S', 0.5)
     with feed_server(ping_interval=0.5) as (server, _):
         sock, status = raw_websocket(server.port)  # reads, never answers a ping
         assert status == 101

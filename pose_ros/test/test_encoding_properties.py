@@ -20,8 +20,9 @@ from types import SimpleNamespace
 import cv2
 from hypothesis import given, HealthCheck, settings, strategies as st
 import numpy as np
+from pose_ros.bridge.json_encoding import (CONFIDENCE_DIGITS, COORDINATE_DIGITS,
+                                           encode_persons)
 from pose_ros.image_conversion import ImageConversionError, raw_to_bgr, SUPPORTED_ENCODINGS
-from pose_ros.json_encoding import CONFIDENCE_DIGITS, COORDINATE_DIGITS, encode_persons
 from pose_ros_msgs.msg import Keypoint, Person, PersonArray
 import pytest
 

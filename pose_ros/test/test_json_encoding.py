@@ -6,9 +6,9 @@ import json
 import math
 from types import SimpleNamespace
 
+from pose_ros.bridge.json_encoding import (encode_hello, encode_persons, hello_message,
+                                           persons_message, SCHEMA_VERSION)
 from pose_ros.coco import KEYPOINT_NAMES, PALETTE_BGR, SKELETON_EDGES
-from pose_ros.json_encoding import (encode_hello, encode_persons, hello_message,
-                                    persons_message, SCHEMA_VERSION)
 from pose_ros_msgs.msg import Keypoint, Person, PersonArray
 import pytest
 from ros_helpers import person_array

@@ -15,9 +15,9 @@ import socket
 import struct
 import time
 
-from pose_ros.json_encoding import encode, encode_hello
-from pose_ros.ws_server import (FeedServer, find_web_dir, load_web_files, LogThrottle,
-                                LoopThread, PortInUseError, ServerConfig)
+from pose_ros.bridge.json_encoding import encode, encode_hello
+from pose_ros.bridge.server import (FeedServer, find_web_dir, load_web_files, LogThrottle,
+                                    LoopThread, PortInUseError, ServerConfig)
 import pytest
 from ros_helpers import http_request, raw_websocket, split_server_frames
 from websockets.asyncio.client import connect
@@ -136,7 +136,8 @@ def test_viewer_files_and_health_are_served_on_the_same_port():
 @pytest.mark.parametrize('path', [
     '/../package.xml', '/%2e%2e/package.xml', '/%2E%2E%2Fpackage.xml', '/..%2fpackage.xml',
     '/../../../../etc/passwd', '//etc/passwd', '/web/index.html', '/viewer.js/../../setup.py',
-    '/./index.html', '/%2e/index.html', '/json_encoding.py', '/ws_server.py', '/nothing'])
+    '/./index.html', '/%2e/index.html', '/json_encoding.py', '/server.py',
+    '/bridge/web/index.html', '/bridge/server.py', '/nothing'])
 def test_only_the_viewer_files_are_reachable(path):
     with feed_server() as (server, _):
         status, _, body = http_request(server.port, path)

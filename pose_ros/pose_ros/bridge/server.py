@@ -179,12 +179,12 @@ class FeedServer:
         self.published = 0
         self._hello = hello
         self._web_files = web_files if web_files is not None else {}
-        self._log = logger or logging.getLogger('pose_ros.ws_server')
+        self._log = logger or logging.getLogger('pose_ros.bridge.server')
         self._throttle = LogThrottle()
         self._clients = set()
         self._stop = None
         # websockets' own logs are replaced by this class's own, throttled ones.
-        self._protocol_logger = logging.getLogger('pose_ros.ws_server.protocol')
+        self._protocol_logger = logging.getLogger('pose_ros.bridge.server.protocol')
         self._protocol_logger.setLevel(logging.CRITICAL + 1)
 
     @property
