@@ -10,10 +10,10 @@ mode) with ``loop.call_soon_threadsafe``, so nothing the network does can block 
 executor.
 """
 
-import ipaddress
 import sys
 import time
 
+from pose_ros.bridge.access import ANY, is_loopback
 from pose_ros.bridge.client import ClientConfig, FeedPusher
 from pose_ros.bridge.json_encoding import encode_hello, encode_persons
 from pose_ros.bridge.server import (FeedServer, find_web_dir, load_web_files, LoopThread,
@@ -158,10 +158,14 @@ class BridgeNode(Node):
         config = ServerConfig(
             host=self._param('host'), port=self._param('port'), token=self._param('token'),
             allowed_origins=tuple(self._param('allowed_origins')),
+            allowed_hosts=tuple(self._param('allowed_hosts')),
             max_clients=self._param('max_clients'), queue_size=self._param('queue_size'),
             stall_timeout=self._param('stall_timeout'),
             max_message_size=self._param('max_message_size'))
-        return FeedServer(config, encode_hello(), web_files, logger)
+        try:
+            return FeedServer(config, encode_hello(), web_files, logger)
+        except ValueError as error:  # a bad allowed_origins or allowed_hosts entry
+            raise ConfigurationError(str(error)) from error
 
     def _announce(self):
         logger = self.get_logger()
@@ -177,9 +181,17 @@ class BridgeNode(Node):
         access = 'token required (add ?token=...)' if self._param('token') else 'no token'
         logger.info(f'serving {self.subscription.topic_name} on ws://{address}/ and the viewer '
                     f'on http://{address}/ ({access}{limit})')
-        if not self._param('token') and not _is_loopback(host):
+        if not self._param('token') and not is_loopback(host):
             logger.warning(f'listening on {host} without a token: anyone who can reach this '
                            'port sees the feed; set token:=<secret> or host:=127.0.0.1')
+        if ANY in self._param('allowed_origins'):
+            logger.warning("allowed_origins contains '*': any web page open in a browser that "
+                           'can reach this port can read the feed; list the origins of your '
+                           'frontends instead')
+        if ANY in self._param('allowed_hosts'):
+            logger.warning("allowed_hosts contains '*': the Host header is not checked, so "
+                           'a web page can reach the feed through DNS rebinding; list the '
+                           'names of this machine instead')
 
     def _declare_parameters(self):
         declare(self, 'mode', 'server', 'server: listen for clients and serve the viewer; '
@@ -194,8 +206,16 @@ class BridgeNode(Node):
                 '"Authorization: Bearer"; empty = none')
         self.declare_parameter('allowed_origins', Parameter.Type.STRING_ARRAY,
                                ParameterDescriptor(
-                                   description='Server mode: Origin headers accepted from '
-                                   'browsers, e.g. ["http://localhost:8765"]; empty = any',
+                                   description='Server mode: browser origins that may read '
+                                   'the feed, e.g. ["http://localhost:3000", "self"]; unset = '
+                                   "clients without Origin and this bridge's own viewer; "
+                                   '"*" = any (not recommended)',
+                                   type=ParameterType.PARAMETER_STRING_ARRAY))
+        self.declare_parameter('allowed_hosts', Parameter.Type.STRING_ARRAY,
+                               ParameterDescriptor(
+                                   description='Server mode: Host names accepted besides '
+                                   'loopback and the bound address, e.g. ["robot.local"]; '
+                                   '"*" = any (defeats the DNS rebinding check)',
                                    type=ParameterType.PARAMETER_STRING_ARRAY))
         declare(self, 'max_clients', 16, 'Server mode: most feed clients connected at once',
                 1, 1000)
@@ -217,16 +237,7 @@ class BridgeNode(Node):
             value = self.get_parameter(name).value
         except ParameterUninitializedException:  # an empty string array
             return []
-        return list(value) if name == 'allowed_origins' else value
-
-
-def _is_loopback(host):
-    if host == 'localhost':
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+        return list(value) if name in ('allowed_origins', 'allowed_hosts') else value
 
 
 def main(args=None):

@@ -30,10 +30,11 @@ import urllib.parse
 
 from hypothesis import given, HealthCheck, settings, strategies as st
 from pose_ros.bridge import server as bridge_server
+from pose_ros.bridge.access import is_loopback
 from pose_ros.bridge.json_encoding import encode_hello
 from pose_ros.bridge.server import (CONTENT_SECURITY_POLICY, FeedServer, find_web_dir,
                                     load_web_files, LoopThread, ServerConfig)
-from pose_ros.bridge_node import _is_loopback, BridgeNode
+from pose_ros.bridge_node import BridgeNode
 from pose_ros_msgs.msg import PersonArray
 import psutil
 import pytest
@@ -655,6 +656,71 @@ def test_any_path_serves_a_viewer_file_only_when_it_names_one_exactly(in_process
         assert status == 404 and body == b'not found\n', (path, status)
 
 
+# Host and Origin: other web pages and DNS rebinding
+
+# (Host header or None for none, extra header lines, WebSocket upgrade?, expected status)
+HOSTILE_ACCESS = [
+    ('evil.example:{port}', [], False, 403),
+    ('evil.example:{port}', ['Origin: http://evil.example:{port}'], True, 403),
+    ('127.0.0.1.evil.example:{port}', [], True, 403),
+    ('localhost:{port}@evil.example', [], True, 403),
+    ('evil.example:{port}', ['Origin: http://127.0.0.1:{port}'], True, 403),
+    ('h' * 8000, [], False, 403),
+    (None, [], False, 400),
+    (None, [], True, 400),
+    ('127.0.0.1:{port}', ['Host: evil.example'], False, 400),
+    ('127.0.0.1:{port}', ['Origin: http://evil.example'], True, 403),
+    ('127.0.0.1:{port}', ['Origin: http://localhost:{port}.evil.example'], True, 403),
+    ('127.0.0.1:{port}', ['Origin: null'], True, 403),
+    ('127.0.0.1:{port}', ['Origin: http://' + 'o' * 7000], True, 403),
+    ('127.0.0.1:{port}', ['Origin: http://127.0.0.1:{port}', 'Origin: http://evil.example'],
+     True, 400),
+    ('127.0.0.1:{port}', ['Origin: http://localhost:{port}'], True, 101),
+    ('localhost:{port}', [], True, 101),
+]
+
+
+def test_other_web_pages_and_rebound_names_get_no_frame(attack, bridge):
+    port = bridge.port
+    for host, extra, upgrade, expected in HOSTILE_ACCESS:
+        lines = ['GET / HTTP/1.1'] + ([] if host is None else [f'Host: {host}'])
+        if upgrade:
+            key = base64.b64encode(os.urandom(16)).decode()
+            lines += ['Upgrade: websocket', 'Connection: Upgrade', f'Sec-WebSocket-Key: {key}',
+                      'Sec-WebSocket-Version: 13']
+        request = '\r\n'.join(lines + extra + ['', '']).format(port=port).encode()
+        with socket.create_connection(('127.0.0.1', port), timeout=5) as sock:
+            sock.sendall(request)
+            data, _ = read_until_closed(sock, 1.0 if expected == 101 else 5.0)
+        head, _, rest = data.partition(b'\r\n\r\n')
+        status = int(head.split()[1])
+        assert status == expected, (host and host[:60], extra, status, data[:300])
+        assert (b'"type":"hello"' in rest) == (status == 101), (host and host[:60], extra)
+    attack.check_recovered()
+
+
+def test_a_flood_of_foreign_origins_is_refused_and_logged_within_a_budget(attack, bridge):
+    before = bridge.node.output().count('refused a feed client')
+
+    async def flood(count):
+        async def one(index):
+            reader, writer = await asyncio.open_connection('127.0.0.1', bridge.port)
+            writer.write(upgrade_request(bridge.port, headers=[
+                f'Origin: http://attacker-{index}.example']))
+            head = await reader.readuntil(b'\r\n\r\n')
+            writer.close()
+            return int(head.split()[1])
+        return await asyncio.gather(*[one(index) for index in range(count)])
+    statuses = asyncio.run(asyncio.wait_for(flood(300), 30))
+    attack.end()
+    assert statuses == [403] * 300
+    time.sleep(0.5)  # let the last log lines reach the file
+    logged = bridge.node.output().count('refused a feed client') - before
+    attack.stats['lines_logged'] = logged
+    assert 1 <= logged <= bridge_server.ACCESS_LOG_BUDGET, logged
+    attack.check_recovered()
+
+
 # Slowloris: half-open connections
 
 def test_slowloris_connections_time_out_while_everyone_else_is_served(attack, bridge):
@@ -718,22 +784,43 @@ def test_loopback_is_the_default_address(bridge):
     assert [c.laddr.ip for c in listening] == ['127.0.0.1']
 
 
+def announce(**settings):
+    """Run BridgeNode._announce on a stand-in node (nothing binds); return what it logged."""
+    log = RecordingLog()
+    params = {'host': '127.0.0.1', 'token': '', 'max_rate': 0.0, 'allowed_origins': [],
+              'allowed_hosts': [], **settings}
+    node = type('StandIn', (), {
+        'mode': 'server', 'subscription': type('S', (), {'topic_name': '/pose/persons'}),
+        'service': type('F', (), {'port': 8765}), 'get_logger': lambda self: log,
+        '_param': lambda self, name: params[name]})()
+    BridgeNode._announce(node)
+    return log
+
+
 @pytest.mark.parametrize('host, token, warns', [
     ('127.0.0.1', '', False), ('localhost', '', False), ('::1', '', False),
     ('127.0.0.2', '', False), ('0.0.0.0', '', True), ('::', '', True),
     ('192.0.2.7', '', True), ('my-robot.local', '', True), ('0.0.0.0', 'secret', False),
 ])
 def test_listening_beyond_loopback_without_a_token_warns(host, token, warns):
-    # _announce is called on a stand-in node, so that nothing binds a public address.
-    log = RecordingLog()
-    params = {'host': host, 'token': token, 'max_rate': 0.0}
-    node = type('StandIn', (), {
-        'mode': 'server', 'subscription': type('S', (), {'topic_name': '/pose/persons'}),
-        'service': type('F', (), {'port': 8765}), 'get_logger': lambda self: log,
-        '_param': lambda self, name: params[name]})()
-    BridgeNode._announce(node)
+    log = announce(host=host, token=token)
     assert log.count('warning', 'without a token') == int(warns), log.records
-    assert _is_loopback(host) == (host in ('127.0.0.1', 'localhost', '::1', '127.0.0.2'))
+    assert is_loopback(host) == (host in ('127.0.0.1', 'localhost', '::1', '127.0.0.2'))
+
+
+@pytest.mark.parametrize('settings, warning', [
+    ({}, None),
+    ({'allowed_origins': ['http://localhost:3000']}, None),
+    ({'allowed_origins': ['*']}, "allowed_origins contains '*'"),
+    ({'allowed_hosts': ['robot.local']}, None),
+    ({'allowed_hosts': ['*']}, "allowed_hosts contains '*'"),
+])
+def test_accepting_any_origin_or_host_warns_at_start(settings, warning):
+    warnings = [text for level, text in announce(**settings).records if level == 'warning']
+    if warning is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and warning in warnings[0], warnings
 
 
 @contextlib.contextmanager

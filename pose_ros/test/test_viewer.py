@@ -4,7 +4,9 @@
 The viewer page in headless Chromium, fed by the installed bridge_node over real DDS.
 
 Checks what the page reports and the canvas pixels, saves a screenshot to
-test/artifacts/viewer.png, and restarts the bridge to see the page reconnect by itself.
+test/artifacts/viewer.png, and restarts the bridge to see the page reconnect by itself. The
+viewer must work on 127.0.0.1 and localhost, with and without a token, while a page of
+another site, or one whose name was rebound to 127.0.0.1, gets nothing.
 """
 
 import threading
@@ -104,23 +106,103 @@ def test_viewer_draws_the_published_skeletons_and_reconnects(rclpy_session):
                         assert colour[:3] == rgb_of(track_id), (track_id, colours)
                 assert pixels['background'][:3] == [0, 0, 0]
 
-                # Restart the bridge on the same port: the page must reconnect by itself.
+                # Restart the bridge on the same port, now without a token: the page must
+                # reconnect by itself (its ?token= is then simply not needed).
                 assert bridge.interrupt() == 0
                 page.wait_for_function("() => window.poseViewer.state === 'disconnected'",
                                        timeout=10000)
                 frames_before = page.evaluate('() => window.poseViewer.frames')
                 bridge.__exit__()
-                bridge = NodeProcess('bridge_node', params={'port': port, 'token': TOKEN})
+                bridge = NodeProcess('bridge_node', params={'port': port})
                 assert bridge_port(bridge) == port
                 page.wait_for_function(
                     f"() => window.poseViewer.state === 'connected' && "
                     f'window.poseViewer.frames > {frames_before}', timeout=20000)
+
+                # The same viewer under the other loopback name, with no token at all.
+                problems.clear()  # the refused reconnections during the restart are expected
+                other = browser.new_page(viewport={'width': 800, 'height': 560})
+                other.on('pageerror', lambda error: problems.append(str(error)))
+                other.on('console', lambda message: message.type == 'error' and problems.append(
+                    message.text))
+                other.goto(f'http://localhost:{port}/')
+                other.wait_for_function(
+                    '() => window.poseViewer && window.poseViewer.drawn.persons === 2',
+                    timeout=15000)
+                assert other.evaluate('() => window.poseViewer.url') == f'ws://localhost:{port}/'
+                assert problems == [], problems
             finally:
                 browser.close()
     finally:
         publisher.stop()
         bridge.__exit__()
         node.destroy_node()
+
+
+ATTACKER_PAGE = """<!DOCTYPE html><html><body><script>
+window.result = {opened: false, messages: 0, closed: null};
+const socket = new WebSocket('FEED');
+socket.onopen = () => { window.result.opened = true; };
+socket.onmessage = () => { window.result.messages += 1; };
+socket.onclose = (event) => { window.result.closed = event.code; };
+</script></body></html>"""
+
+
+@pytest.mark.browser
+@pytest.mark.integration
+def test_other_sites_and_rebound_names_cannot_read_the_feed(rclpy_session):
+    playwright_api = pytest.importorskip('playwright.sync_api')
+    node = rclpy_session.create_node('viewer_attack_publisher')
+    publisher = Publisher(node)
+    bridge = NodeProcess('bridge_node', params={'port': 0})  # the defaults, as a user runs it
+    try:
+        port = bridge_port(bridge)
+        assert spin_until(node, lambda: publisher.publisher.get_subscription_count() > 0, 20)
+        publisher.start()
+        rebound = f'evil.example:{port}'
+        with playwright_api.sync_playwright() as playwright:
+            # evil.example resolves to 127.0.0.1, as after a DNS rebinding. Recent Chromium
+            # asks the user before a public page may reach loopback (Local Network Access);
+            # a user may allow it and other browsers do not ask, so that check is switched
+            # off here: what is tested is the bridge's own defence.
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True,
+                args=CHROMIUM_ARGS + ['--host-resolver-rules=MAP evil.example 127.0.0.1',
+                                      '--disable-features=LocalNetworkAccessChecks'])
+            try:
+                results = {}
+                for name, page_url, feed in [
+                        ('other site', 'http://evil.example/', f'ws://127.0.0.1:{port}/'),
+                        ('rebound name', f'http://{rebound}/', f'ws://{rebound}/'),
+                        ('control', f'http://127.0.0.1:{port}/attack', f'ws://127.0.0.1:{port}/')]:
+                    page = browser.new_page()
+                    # The attacker's page, served as if from page_url (the bridge never sees it).
+                    body = ATTACKER_PAGE.replace('FEED', feed)
+                    page.route(page_url, lambda route, _, body=body: route.fulfill(
+                        status=200, content_type='text/html', body=body))
+                    page.goto(page_url)
+                    page.wait_for_function('() => window.result.closed !== null || '
+                                           'window.result.messages >= 3', timeout=10000)
+                    results[name] = page.evaluate('() => window.result')
+                    page.close()
+                # Loading the viewer itself under the rebound name is refused too.
+                page = browser.new_page()
+                response = page.goto(f'http://{rebound}/')
+                results['viewer under the rebound name'] = response.status
+            finally:
+                browser.close()
+    finally:
+        publisher.stop()
+        bridge.__exit__()
+        node.destroy_node()
+    # The control proves the page would read the feed if the bridge let it.
+    assert results['control']['opened'] and results['control']['messages'] >= 3, results
+    for name in ('other site', 'rebound name'):
+        assert results[name] == {'opened': False, 'messages': 0, 'closed': 1006}, results
+    assert results['viewer under the rebound name'] == 403, results
+    output = bridge.output()
+    assert "origin 'http://evil.example' not allowed" in output, output
+    assert f"Host '{rebound}' is not a name of this bridge" in output, output
 
 
 def probe_points(msg):

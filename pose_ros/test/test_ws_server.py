@@ -20,6 +20,7 @@ from pose_ros.bridge.server import (FeedServer, find_web_dir, load_web_files, Lo
                                     LoopThread, PortInUseError, ServerConfig)
 import pytest
 from ros_helpers import http_request, raw_websocket, split_server_frames
+from test_ws_client import RecordingLog
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -172,6 +173,19 @@ def test_token_is_required_before_the_upgrade():
         assert status == 401
 
 
+def upgrade_status(port, origin=None, host=None):
+    """Return the status of a WebSocket upgrade, and what came after the head (no frame)."""
+    headers = [f'Origin: {origin}'] if origin is not None else []
+    sock, status = raw_websocket(port, '/', headers=headers, host=host)
+    sock.settimeout(0.5 if status != 101 else 2.0)
+    try:
+        after = sock.recv(65536)
+    except (socket.timeout, ConnectionResetError):
+        after = b''
+    sock.close()
+    return status, after
+
+
 def test_allowed_origins_are_enforced():
     with feed_server(allowed_origins=('http://good.example',)) as (server, _):
         _, status = raw_websocket(server.port, '/', headers=['Origin: http://evil.example'])
@@ -181,6 +195,135 @@ def test_allowed_origins_are_enforced():
         sock, status = raw_websocket(server.port, '/', headers=['Origin: http://good.example'])
         sock.close()
         assert status == 101
+        # The list replaces the default: the viewer's own origin is no longer enough.
+        assert upgrade_status(server.port, f'http://127.0.0.1:{server.port}')[0] == 403
+
+
+# (origin, accepted) under the defaults; {port} is the bridge's port.
+DEFAULT_ORIGINS = [
+    (None, True),                              # not a browser: Python, Node, curl
+    ('http://127.0.0.1:{port}', True),         # the viewer, under each loopback name
+    ('http://localhost:{port}', True),
+    ('http://[::1]:{port}', True),
+    ('http://LOCALHOST:{port}', True),         # origins are case-insensitive
+    ('http://evil.example', False),            # any other web page
+    ('https://evil.example:{port}', False),
+    ('http://localhost:3000', False),          # another local server (a dev server)
+    ('http://127.0.0.1:{other}', False),
+    ('http://127.0.0.1', False),
+    ('http://localhost:{port}.evil.example', False),
+    ('http://127.0.0.1:{port}@evil.example', False),
+    ('null', False),                           # a sandboxed page or a file:// page
+    ('file://', False),
+    ('', False),
+    ('garbage', False),
+]
+
+
+@pytest.mark.parametrize('origin, accepted', DEFAULT_ORIGINS,
+                         ids=[str(origin) for origin, _ in DEFAULT_ORIGINS])
+def test_default_origins_are_no_origin_and_the_viewers_own(origin, accepted):
+    with feed_server() as (server, _):
+        if origin is not None:
+            origin = origin.format(port=server.port, other=server.port + 1)
+        status, after = upgrade_status(server.port, origin)
+    if accepted:
+        assert status == 101 and b'"type":"hello"' in after, (status, after)
+    else:
+        assert status == 403, status
+        assert b'hello' not in after and b'persons' not in after
+
+
+def test_a_foreign_origin_is_refused_and_logged_once_naming_the_parameter():
+    log = RecordingLog()
+    config = ServerConfig(port=0)
+    server = FeedServer(config, encode_hello(), load_web_files(find_web_dir()), log)
+    thread = LoopThread(server)
+    thread.start()
+    try:
+        for _ in range(5):
+            assert upgrade_status(server.port, 'http://evil.example')[0] == 403
+        for index in range(30):  # 30 different origins: at most 10 lines a minute in all
+            assert upgrade_status(server.port, f'http://evil{index}.example')[0] == 403
+    finally:
+        assert thread.stop(5.0)
+    lines = [text for level, text in log.records if 'refused' in text]
+    assert sum("'http://evil.example'" in text for text in lines) == 1, lines
+    assert 'allowed_origins' in lines[0] and all(level == 'warning' for level, text in
+                                                 log.records if 'refused' in text)
+    assert len(lines) == 10, lines
+
+
+def test_the_viewer_behind_a_tunnel_on_another_port_is_its_own_origin():
+    # ssh -L 9000:127.0.0.1:8765: the page and its WebSocket both say 127.0.0.1:9000.
+    with feed_server() as (server, _):
+        assert upgrade_status(server.port, 'http://127.0.0.1:9000', host='127.0.0.1:9000')[0] \
+            == 101
+        assert upgrade_status(server.port, 'http://localhost:9000', host='127.0.0.1:9000')[0] \
+            == 403
+
+
+def test_star_accepts_any_origin_and_self_stands_for_the_viewer():
+    with feed_server(allowed_origins=('*',)) as (server, _):
+        assert upgrade_status(server.port, 'http://evil.example')[0] == 101
+        assert upgrade_status(server.port)[0] == 101
+    with feed_server(allowed_origins=('self', 'http://localhost:3000/')) as (server, _):
+        assert upgrade_status(server.port, 'http://localhost:3000')[0] == 101
+        assert upgrade_status(server.port, f'http://localhost:{server.port}')[0] == 101
+        assert upgrade_status(server.port, 'http://localhost:3001')[0] == 403
+        assert upgrade_status(server.port)[0] == 403
+
+
+# (Host header, accepted) on a loopback bridge; {port} is its port.
+HOSTS = [
+    ('127.0.0.1:{port}', True), ('localhost:{port}', True), ('[::1]:{port}', True),
+    ('127.0.0.1', True), ('LocalHost:{port}', True), ('127.0.0.2:{port}', True),
+    ('evil.example:{port}', False), ('evil.example', False), ('localhost.evil.example', False),
+    ('192.168.1.5:{port}', False), ('0.0.0.0:{port}', False), ('', False),
+    ('127.0.0.1:{port}@evil.example', False), ('[::1', False), ('127.0.0.1:99999', False),
+    ('a' * 5000, False),
+]
+
+
+@pytest.mark.parametrize('host, accepted', HOSTS, ids=[host[:30] for host, _ in HOSTS])
+def test_host_must_name_the_bridge_for_pages_and_the_feed(host, accepted):
+    with feed_server() as (server, _):
+        host = host.format(port=server.port)
+        statuses = [http_request(server.port, path, host=host)[0]
+                    for path in ('/', '/viewer.js', '/healthz', '/nothing')]
+        # A rebound page sends its own name as Host and as Origin: both must be refused.
+        status, after = upgrade_status(server.port, f'http://{host}', host=host)
+    if accepted:
+        assert statuses == [200, 200, 200, 404] and status == 101, (statuses, status)
+    else:
+        assert statuses == [403] * 4 and status == 403, (statuses, status)
+        assert b'hello' not in after
+
+
+def test_a_request_without_host_gets_400_and_allowed_hosts_adds_names():
+    with feed_server(allowed_hosts=('robot.local',)) as (server, _):
+        with socket.create_connection(('127.0.0.1', server.port), timeout=5) as sock:
+            sock.sendall(b'GET / HTTP/1.1\r\n\r\n')
+            assert sock.recv(1024).startswith(b'HTTP/1.1 400')
+        port = server.port
+        assert http_request(port, '/', host=f'robot.local:{port}')[0] == 200
+        assert upgrade_status(port, f'http://robot.local:{port}', host=f'robot.local:{port}')[0] \
+            == 101
+        assert http_request(port, '/', host=f'other.local:{port}')[0] == 403
+    with feed_server(allowed_hosts=('*',)) as (server, _):
+        assert http_request(server.port, '/', host='anything.example')[0] == 200
+
+
+@pytest.mark.parametrize('settings, says', [
+    ({'allowed_origins': ('http://localhost:3000/app',)}, 'allowed_origins'),
+    ({'allowed_origins': ('localhost:3000',)}, 'allowed_origins'),
+    ({'allowed_hosts': ('robot.local:8765',)}, 'allowed_hosts'),
+    ({'allowed_hosts': ('http://robot.local',)}, 'allowed_hosts'),
+])
+def test_bad_access_settings_are_refused_at_once(settings, says):
+    with pytest.raises(ValueError) as error:
+        FeedServer(ServerConfig(**settings), encode_hello())
+    assert says in str(error.value)
 
 
 def test_max_clients_is_enforced_and_frees_up():
@@ -307,3 +450,12 @@ def test_log_throttle_counts_what_it_suppresses():
     assert throttle('b') == 0
     now[0] = 5.0
     assert throttle('a') == 2
+
+
+def test_log_throttle_budget_bounds_lines_whatever_the_keys():
+    now = [0.0]
+    throttle = LogThrottle(period=60.0, clock=lambda: now[0], budget=3)
+    passed = [throttle(f'origin:{index}') for index in range(100)]
+    assert passed[:3] == [0, 0, 0] and passed[3:] == [None] * 97
+    now[0] = 60.0
+    assert throttle('origin:new') == 97  # the next line says how many were held back

@@ -8,7 +8,9 @@ full, so a client that stops reading only loses frames itself; one whose send st
 blocked past ``stall_timeout`` is disconnected. Frames are bytes encoded once, shared by
 all clients. Plain HTTP GETs get the viewer files, ``/healthz``, or 404: only the files
 loaded at start-up are ever served, looked up by exact path, so nothing else is reachable.
-Other methods get 405, and a request with a duplicated header 400.
+Other methods get 405, and a request with a duplicated header 400. Every request must name
+this bridge in its ``Host`` header, and a WebSocket upgrade from a browser must come from an
+allowed ``Origin`` (bridge.access), else 403.
 
 ``LoopThread`` runs a service like this one on its own thread and event loop.
 """
@@ -26,6 +28,7 @@ import threading
 import time
 import urllib.parse
 
+from pose_ros.bridge.access import AccessPolicy
 from websockets.asyncio.server import serve, ServerConnection
 from websockets.datastructures import Headers, MultipleValuesError
 from websockets.exceptions import ConnectionClosed
@@ -40,6 +43,8 @@ FEED_PATH = '/'
 # as a blocked send within a few frames instead of hiding megabytes of stale data.
 SOCKET_SEND_BUFFER = 64 * 1024
 LOG_THROTTLE_S = 5.0
+ACCESS_LOG_THROTTLE_S = 60.0  # a refused page usually retries forever: one line a minute
+ACCESS_LOG_BUDGET = 10        # refusal lines per minute, all origins and hosts together
 MAX_THROTTLE_KEYS = 1000
 CLOSE_TIMEOUT_S = 1.0   # closing handshake; then the connection is simply dropped
 OPEN_TIMEOUT_S = 10.0   # opening handshake, HTTP requests included
@@ -68,7 +73,8 @@ class ServerConfig:
     host: str = '127.0.0.1'
     port: int = 8765              # 0 picks a free port (see FeedServer.port)
     token: str = ''               # '' = no token needed
-    allowed_origins: tuple = ()   # () = any Origin
+    allowed_origins: tuple = ()   # () = no Origin, or this bridge's viewer; ('*',) = any
+    allowed_hosts: tuple = ()     # Host names besides loopback and the bound address
     max_clients: int = 16
     queue_size: int = 5           # frames waiting per client before its oldest is dropped
     stall_timeout: float = 5.0    # seconds one send may stay blocked before disconnecting
@@ -78,11 +84,19 @@ class ServerConfig:
 
 
 class LogThrottle:
-    """Let one message per key through every ``period`` seconds, counting the rest."""
+    """
+    Let one message per key through every ``period`` seconds, counting the rest.
 
-    def __init__(self, period=LOG_THROTTLE_S, clock=time.monotonic):
+    With a ``budget``, at most that many messages pass per period whatever their keys, so
+    a client that varies the key (an Origin header, say) cannot flood the log either.
+    """
+
+    def __init__(self, period=LOG_THROTTLE_S, clock=time.monotonic, budget=None):
         self._period = period
         self._clock = clock
+        self._budget = budget
+        self._window = (None, 0)   # (start of the budget's period, messages passed in it)
+        self._over_budget = 0
         self._last = {}
         self._suppressed = collections.Counter()
 
@@ -97,8 +111,18 @@ class LogThrottle:
         if last is not None and now - last < self._period:
             self._suppressed[key] += 1
             return None
+        if self._budget is not None:
+            start, spent = self._window
+            if start is None or now - start >= self._period:
+                start, spent = now, 0
+            if spent >= self._budget:
+                self._over_budget += 1
+                return None
+            self._window = (start, spent + 1)
         self._last[key] = now
-        return self._suppressed.pop(key, 0)
+        suppressed = self._suppressed.pop(key, 0) + self._over_budget
+        self._over_budget = 0
+        return suppressed
 
 
 def find_web_dir() -> pathlib.Path:
@@ -181,6 +205,8 @@ class FeedServer:
         self._web_files = web_files if web_files is not None else {}
         self._log = logger or logging.getLogger('pose_ros.bridge.server')
         self._throttle = LogThrottle()
+        self._access_throttle = LogThrottle(ACCESS_LOG_THROTTLE_S, budget=ACCESS_LOG_BUDGET)
+        self._access = AccessPolicy(config.host, config.allowed_origins, config.allowed_hosts)
         self._clients = set()
         self._stop = None
         # websockets' own logs are replaced by this class's own, throttled ones.
@@ -251,15 +277,25 @@ class FeedServer:
             response.headers['Allow'] = 'GET'
             return response
         try:
-            return self._answer(request)
+            return self._answer(connection, request)
         except MultipleValuesError as error:  # e.g. two Authorization or Upgrade headers
             return _response(http.HTTPStatus.BAD_REQUEST,
                              f'duplicate header {error}\n'.encode(),
                              'text/plain; charset=utf-8')
 
-    def _answer(self, request):
+    def _answer(self, connection, request):
         url = urllib.parse.urlsplit(request.path)
         upgrade = request.headers.get('Upgrade', '').lower() == 'websocket'
+        host = request.headers.get('Host')
+        if host is None:
+            return _response(http.HTTPStatus.BAD_REQUEST, b'Host header required\n',
+                             'text/plain; charset=utf-8')
+        local = connection.local_address[0] if connection.local_address else None
+        refusal = self._access.host_refusal(host, local)
+        if refusal is not None:
+            self._warn_access(f'host:{host}', f'refused a request: {refusal}')
+            return _response(http.HTTPStatus.FORBIDDEN, b'host not allowed\n',
+                             'text/plain; charset=utf-8')
         if not upgrade:
             if url.path == HEALTH_PATH:
                 return _response(http.HTTPStatus.OK, b'ok\n', 'text/plain; charset=utf-8')
@@ -271,6 +307,13 @@ class FeedServer:
             return _response(http.HTTPStatus.OK, body, content_type)
         if url.path != FEED_PATH:
             return _response(http.HTTPStatus.NOT_FOUND, b'not found\n',
+                             'text/plain; charset=utf-8')
+        origin = request.headers.get('Origin')
+        refusal = self._access.origin_refusal(origin, host, local, self.port)
+        if refusal is not None:
+            self._warn_access(f'origin:{origin}',
+                              f'refused a feed client: {refusal}; {self._access.origin_hint}')
+            return _response(http.HTTPStatus.FORBIDDEN, (refusal + '\n').encode(),
                              'text/plain; charset=utf-8')
         refusal = self._refusal(request, url)
         if refusal is not None:
@@ -290,10 +333,6 @@ class FeedServer:
                 return http.HTTPStatus.UNAUTHORIZED, 'token required'
             if not hmac.compare_digest(presented.encode(), config.token.encode()):
                 return http.HTTPStatus.FORBIDDEN, 'wrong token'
-        if config.allowed_origins:
-            origin = request.headers.get('Origin')
-            if origin not in config.allowed_origins:
-                return http.HTTPStatus.FORBIDDEN, f'origin {origin!r} not allowed'
         if len(self._clients) >= config.max_clients:
             return http.HTTPStatus.SERVICE_UNAVAILABLE, (
                 f'too many clients (max_clients={config.max_clients})')
@@ -357,6 +396,11 @@ class FeedServer:
 
     def _warn_throttled(self, key, text):
         suppressed = self._throttle(key)
+        if suppressed is not None:
+            self._log.warning(text + (f' ({suppressed} similar suppressed)' if suppressed else ''))
+
+    def _warn_access(self, key, text):
+        suppressed = self._access_throttle(key)
         if suppressed is not None:
             self._log.warning(text + (f' ({suppressed} similar suppressed)' if suppressed else ''))
 
