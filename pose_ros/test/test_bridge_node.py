@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 
-from pose_ros.bridge_node import RateLimiter
+from pose_ros.bridge.rate_limiter import RateLimiter
 from pose_ros_msgs.msg import PersonArray
 import psutil
 import pytest

@@ -13,9 +13,10 @@ import json
 import os
 import socket
 import struct
+import threading
 import time
 
-from pose_ros.bridge.json_encoding import encode, encode_hello
+from pose_ros.bridge.json_encoding import encode, encode_hello, video_message
 from pose_ros.bridge.server import (FeedServer, find_web_dir, load_web_files, LogThrottle,
                                     LoopThread, PortInUseError, ServerConfig)
 import pytest
@@ -459,3 +460,196 @@ def test_log_throttle_budget_bounds_lines_whatever_the_keys():
     assert passed[:3] == [0, 0, 0] and passed[3:] == [None] * 97
     now[0] = 60.0
     assert throttle('origin:new') == 97  # the next line says how many were held back
+
+
+# Options in the upgrade URL: video, diagnostics, schema
+
+VIDEO_OFFER = video_message(True, topic='/camera/image_raw', compressed=False, quality=75,
+                            max_rate=10.0)
+
+
+@contextlib.contextmanager
+def feed_server_with(hello=None, **kwargs):
+    """Run a FeedServer with extra constructor arguments (video_offer, on_demand...)."""
+    server = FeedServer(ServerConfig(port=0, stall_timeout=2.0), hello or encode_hello(),
+                        load_web_files(find_web_dir()), **kwargs)
+    thread = LoopThread(server)
+    thread.start()
+    try:
+        yield server, thread
+    finally:
+        assert thread.stop(5.0), 'server thread did not stop'
+
+
+@pytest.mark.parametrize('query, expected', [
+    ('', 101), ('?video=1', 101), ('?video=0&diagnostics=true', 101), ('?schema=1', 101),
+    ('?schema=7', 101), ('?unknown=1&x', 101), ('?video', 101),
+    ('?video=maybe', 400), ('?video=1&video=0', 400), ('?schema=0', 400),
+    ('?schema=abc', 400), ('?schema=%D9%A1', 400), ('?schema=99999999999999999999', 400),
+    ('?schema=1&schema=1', 400), ('?' + '&'.join(f'f{i}=1' for i in range(20)), 400),
+    ('?video=%ff', 400), ('?diagnostics=' + 'x' * 3000, 400), ('?other=%ff', 101),
+])
+def test_feed_options_in_the_url_are_checked_before_the_upgrade(query, expected):
+    with feed_server_with(video_offer=VIDEO_OFFER) as (server, _):
+        sock, status = raw_websocket(server.port, '/' + query)
+        sock.settimeout(2.0)
+        body = sock.recv(4096)
+        sock.close()
+    assert status == expected, (query, status, body)
+    if expected == 400:
+        assert b'hello' not in body and len(body) < 300
+
+
+def test_json_only_clients_get_exactly_the_version_1_feed_while_others_get_extras():
+    persons = frame(1)
+    diagnostics = encode({'type': 'diagnostics', 'values': {'fps': 9.8}})
+    picture = b'\x00\x00\x00\x02{}' + b'\xff\xd8jpeg'
+    with feed_server_with(video_offer=VIDEO_OFFER) as (server, thread):
+        async def scenario():
+            async with connect(feed_url(server), proxy=None) as plain, \
+                    connect(feed_url(server, '?video=1&diagnostics=1'), proxy=None) as full:
+                assert await wait_for(lambda: server.client_count == 2)
+                thread.publish(persons)
+                thread.run_soon(server.publish_extra, 'diagnostics', diagnostics)
+                thread.run_soon(server.publish_video, picture)
+                thread.publish(persons)
+                got_full = [await full.recv() for _ in range(6)]
+                got_plain = [await plain.recv() for _ in range(3)]
+                with pytest.raises(TimeoutError):
+                    await asyncio.wait_for(plain.recv(), 0.5)
+                return got_plain, got_full
+        got_plain, got_full = run(scenario())
+    assert got_plain == [encode_hello().decode(), persons.decode(), persons.decode()]
+    assert json.loads(got_full[1]) == VIDEO_OFFER
+    assert got_full[0] == encode_hello().decode()
+    assert sorted(map(repr, got_full[2:])) == sorted(map(repr, [
+        persons.decode(), diagnostics.decode(), picture, persons.decode()]))
+
+
+def test_demand_is_reported_when_the_first_viewer_comes_and_the_last_goes():
+    calls = []
+    with feed_server_with(video_offer=VIDEO_OFFER,
+                          on_demand=lambda kind, wanted: calls.append((kind, wanted))) as (
+            server, _):
+        async def scenario():
+            async with connect(feed_url(server), proxy=None) as plain:
+                await plain.recv()
+                assert calls == []
+                async with connect(feed_url(server, '?video=1'), proxy=None) as one, \
+                        connect(feed_url(server, '?video=1&diagnostics=1'), proxy=None) as two:
+                    await one.recv()
+                    await two.recv()
+                    assert await wait_for(lambda: server.demand('video') == 2)
+                    snapshot = list(calls)
+                assert await wait_for(lambda: server.demand('video') == 0)
+                return snapshot
+        during = run(scenario())
+    assert sorted(during) == [('diagnostics', True), ('video', True)]
+    assert sorted(calls) == [('diagnostics', False), ('diagnostics', True), ('video', False),
+                             ('video', True)]
+
+
+def test_a_client_asking_for_video_where_there_is_none_is_told_why():
+    calls = []
+    disabled = video_message(False, reason='video is disabled on this bridge (parameter '
+                             'video: false)')
+    with feed_server_with(video_offer=disabled,
+                          on_demand=lambda kind, wanted: calls.append(kind)) as (server, thread):
+        async def scenario():
+            async with connect(feed_url(server, '?video=1'), proxy=None) as client:
+                hello, status = json.loads(await client.recv()), json.loads(await client.recv())
+                thread.run_soon(server.publish_video, b'\x00\x00\x00\x02{}picture')
+                thread.publish(frame(3))
+                return hello, status, json.loads(await client.recv())
+        hello, status, after = run(scenario())
+    assert hello['type'] == 'hello' and status == disabled and after['index'] == 3
+    assert calls == []  # nothing to subscribe to
+
+
+def test_each_client_gets_the_schema_variant_it_can_read():
+    hellos = {1: encode({'type': 'hello', 'schema': 1}), 2: encode({'type': 'hello', 'schema': 2})}
+    variants = {1: encode({'type': 'persons', 'v': 1}), 2: encode({'type': 'persons', 'v': 2})}
+    with feed_server_with(hello=hellos) as (server, thread):
+        async def scenario():
+            async with connect(feed_url(server), proxy=None) as old, \
+                    connect(feed_url(server, '?schema=2'), proxy=None) as new, \
+                    connect(feed_url(server, '?schema=9'), proxy=None) as newer:
+                assert await wait_for(lambda: server.client_count == 3)
+                wanted = server.wanted_schemas
+                thread.publish(variants)
+                return wanted, [[json.loads(await c.recv()) for _ in range(2)]
+                                for c in (old, new, newer)]
+        wanted, received = run(scenario())
+    assert wanted == {1, 2}
+    assert received == [[{'type': 'hello', 'schema': 1}, {'type': 'persons', 'v': 1}],
+                        [{'type': 'hello', 'schema': 2}, {'type': 'persons', 'v': 2}],
+                        [{'type': 'hello', 'schema': 2}, {'type': 'persons', 'v': 2}]]
+
+
+def test_a_slow_viewer_loses_pictures_before_persons():
+    # 30 Hz of persons (1 kB) and pictures (60 kB, 1.8 MB/s) to a viewer that reads only
+    # 300 kB/s: it must get (nearly) every persons frame and drop most pictures.
+    rate, seconds, picture_size = 30, 4.0, 60_000
+    with feed_server_with(video_offer=VIDEO_OFFER) as (server, thread):
+        sock, status = raw_websocket(server.port, '/?video=1', receive_buffer=16384)
+        assert status == 101
+        received = {'persons': 0, 'pictures': 0}
+        done = threading.Event()
+
+        def slow_reader():
+            data = b''
+            sock.settimeout(0.5)
+            while not done.is_set() or data:
+                try:
+                    chunk = sock.recv(7500)  # 7.5 kB every 25 ms: 300 kB/s
+                except socket.timeout:
+                    if done.is_set():
+                        break
+                    continue
+                if not chunk:
+                    break
+                data += chunk
+                frames, data = split_server_frames(data)
+                for opcode, payload in frames:
+                    if opcode == 0x2:
+                        received['pictures'] += 1
+                    elif b'"index"' in payload:
+                        received['persons'] += 1
+                time.sleep(0.025)
+        reader = threading.Thread(target=slow_reader, daemon=True)
+        reader.start()
+        count = int(rate * seconds)
+        started = time.monotonic()
+        for index in range(count):
+            time.sleep(max(0.0, started + index / rate - time.monotonic()))
+            thread.publish(frame(index, padding=1000))
+            thread.run_soon(server.publish_video, os.urandom(picture_size))
+        time.sleep(1.0)
+        stats = thread.call(server.client_stats)
+        done.set()
+        reader.join(10)
+        sock.close()
+    assert received['persons'] >= 0.95 * count, (received, stats)
+    assert received['pictures'] <= 0.5 * count, (received, stats)
+    assert stats[0]['video_dropped'] >= 0.5 * count and stats[0]['dropped'] <= 0.05 * count
+
+
+def test_video_clients_pass_the_same_gate_as_the_feed():
+    server = FeedServer(ServerConfig(port=0, token='s3cret', max_clients=1), encode_hello(),
+                        video_offer=VIDEO_OFFER)
+    thread = LoopThread(server)
+    thread.start()
+    try:
+        port = server.port
+        assert raw_websocket(port, '/?video=1')[1] == 401
+        assert raw_websocket(port, '/?video=1&token=wrong')[1] == 403
+        assert raw_websocket(port, '/?video=1&token=s3cret',
+                             headers=['Origin: http://evil.example'])[1] == 403
+        assert raw_websocket(port, '/?video=1&token=s3cret', host=f'evil.example:{port}')[1] \
+            == 403
+        first, status = raw_websocket(port, '/?video=1&token=s3cret')
+        assert status == 101
+        assert raw_websocket(port, '/?video=1&token=s3cret')[1] == 503  # max_clients=1
+        first.close()
+    finally:
+        assert thread.stop(5.0)
