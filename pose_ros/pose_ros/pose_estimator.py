@@ -7,19 +7,25 @@ import time
 
 import numpy as np
 
-from pose_ros import model_loading
+from pose_ros import inference_backend, model_loading
 from pose_ros.coco import NUM_KEYPOINTS
 from pose_ros.pose_types import PoseDetections
 
 
 class PoseEstimator:
-    """Runs an Ultralytics pose model (.pt or an export) on BGR images."""
+    """
+    Runs an Ultralytics pose model (.pt or an export) on BGR images.
+
+    The device goes to ``predict`` only: exports (.onnx, OpenVINO, .engine) reject
+    ``model.to(device)``, and their runtime picks the device itself.
+    """
 
     def __init__(self, model_path, device='cpu', half=True, imgsz=640, conf=0.25, iou=0.7,
                  max_det=100, square_input=False):
         from ultralytics import YOLO
 
         self.model_path = pathlib.Path(model_path)
+        self.backend = inference_backend.backend_of(self.model_path)
         self.device = device
         # FP16 only on CUDA; Ultralytics 8.4 takes quantize=16 (half= is deprecated).
         self.half = bool(half) and device.startswith('cuda')
