@@ -12,7 +12,7 @@ import sys
 import threading
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from pose_ros import model_loading
+from pose_ros import inference_backend, model_loading
 from pose_ros.configuration_error import ConfigurationError
 from pose_ros.image_conversion import (bgr_to_image_msg, compressed_msg_to_bgr,
                                        image_msg_to_bgr, ImageConversionError)
@@ -94,9 +94,13 @@ class PoseNode(Node):
           read_only=True)
         d(self, 'device', 'auto', 'auto (first CUDA GPU, else CPU), cpu or cuda:N',
           read_only=True)
+        d(self, 'backend', 'auto',
+          'Runtime for .pt weights: auto (CUDA: PyTorch; CPU: OpenVINO on Intel, ONNX Runtime '
+          'elsewhere, exported once into a cache), pytorch, onnxruntime or openvino',
+          read_only=True)
         d(self, 'half', True, 'FP16 inference on CUDA; ignored on the CPU', read_only=True)
-        d(self, 'imgsz', 640, 'Network input size in pixels (larger finds smaller people)',
-          32, 2048, read_only=True)
+        d(self, 'imgsz', 960, 'Network input size in pixels, long side (larger finds smaller '
+          'people)', 32, 2048, read_only=True)
         d(self, 'square_input', False,
           'Letterbox every frame to imgsz x imgsz (finds more small people, costs more)',
           read_only=True)
@@ -143,7 +147,11 @@ class PoseNode(Node):
 
         device = model_loading.select_device(self._param('device'))
         share = get_package_share_directory('pose_ros')
-        model_path = model_loading.resolve_model_path(self._param('model'), share)
+        weights = model_loading.resolve_model_path(self._param('model'), share)
+        logger = self.get_logger()
+        choice = inference_backend.choose_model(weights, self._param('backend'), device,
+                                                log=logger.info, warn=logger.warning)
+        model_path = choice.path
         half = self._param('half')
         if half and not device.startswith('cuda'):
             self.get_logger().info('half:=true is ignored on the CPU; running FP32')
@@ -153,8 +161,8 @@ class PoseNode(Node):
             square_input=self._param('square_input'))
         warmup_s = self.estimator.warmup()
         self.get_logger().info(
-            f'model {model_path} on {device} ({self.estimator.precision}), '
-            f'warm-up {warmup_s:.2f} s')
+            f'model {model_path} on {device} ({self.estimator.precision}, {choice.backend}: '
+            f'{choice.reason}), warm-up {warmup_s:.2f} s')
 
     def _try_subscribe(self):
         if self.image_sub is not None:
