@@ -47,10 +47,15 @@ def session_floor(paths, device, shape, runs):
     calls = {}
     if ONNX in paths:
         import onnxruntime
+        from pose_ros.pose_estimator import ONNXRUNTIME_CPU_CONFIG
         providers = ['CPUExecutionProvider']
+        options = onnxruntime.SessionOptions()
         if device.startswith('cuda'):
             providers.insert(0, 'CUDAExecutionProvider')
-        session = onnxruntime.InferenceSession(str(paths[ONNX]), providers=providers)
+        else:  # as PoseEstimator configures it
+            for key, value in ONNXRUNTIME_CPU_CONFIG.items():
+                options.add_session_config_entry(key, value)
+        session = onnxruntime.InferenceSession(str(paths[ONNX]), options, providers=providers)
         feed = {session.get_inputs()[0].name: tensor}
         calls[ONNX] = lambda: session.run(None, feed)
     precision = None

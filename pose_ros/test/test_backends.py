@@ -90,6 +90,8 @@ def test_export_runs_with_the_input_shaped_like_the_frame(onnx_cache, pt_path):
     frames = video_frames(count=3, start=40, step=20) + [read_image(ZIDANE)]
     estimator, exported = frame_predictions(path, frames)
     assert estimator.backend == 'onnxruntime'
+    options = estimator.model.predictor.model.backend.session.get_session_options()
+    assert options.get_session_config_entry('session.intra_op.allow_spinning') == '0'
     _, reference = frame_predictions(pt_path, frames)
     for ref, out in zip(reference, exported):
         assert_same_persons(ref, out)
