@@ -48,8 +48,10 @@ say() { echo "$*" | tee -a "$out"; }
 # -- environment ---------------------------------------------------------------------------
 ros=0
 if [ -f .venv/bin/activate ] && [ -f install/setup.bash ]; then
+  set +u  # the activate and setup scripts read unset variables
   # shellcheck disable=SC1091
   source .venv/bin/activate && source install/setup.bash && ros=1
+  set -u
   python=python
 else
   python=python3
@@ -125,9 +127,10 @@ not_run() { say "## $1"; say ""; say "not run: $2"; say ""; }
 # Sizes and limits: the limits of the steps add up to 480 s, so the real run ends within 8
 # minutes whatever happens; the dry run takes about 3 on 2 CPU cores.
 if [ "$dry" = 1 ]; then
-  frames=4; rounds=1; seconds=5; mem_frames=200; mem_warmup=50; mem_fps=30
+  frames=4; rounds=1; seconds=5; mem_frames=200; mem_warmup=50; mem_fps=30; modes=(pipeline)
 else
   frames=30; rounds=2; seconds=12; mem_frames=2000; mem_warmup=500; mem_fps=1000
+  modes=(nodes pipeline)
 fi
 
 # 1. CUDA tests (skipped as a module without CUDA: in the dry run they report that).
@@ -160,7 +163,7 @@ step "Inference per backend (bench/backends.py)" 60 \
 # 4-6. The pipeline, which needs ROS 2.
 if [ "$ros" = 1 ]; then
   step "End-to-end, unthrottled camera (bench/latency.py)" 80 \
-    "$python" bench/latency.py --device "$device" --modes nodes pipeline --rates 0 \
+    "$python" bench/latency.py --device "$device" --modes "${modes[@]}" --rates 0 \
     --seconds "$seconds" --no-image-counter
   step "Overhead ratio (bench/overhead_ratio.py)" 45 \
     "$python" bench/overhead_ratio.py --device "$device" --frames "$frames" --rounds "$rounds"

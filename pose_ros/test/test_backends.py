@@ -167,6 +167,7 @@ def test_pose_node_cold_start_exports_once_and_answers_within_60_s(rclpy_session
         expected = 'openvino' if intel else 'onnxruntime'
         assert 'exporting yolo11n-pose.pt to' in output and str(tmp_path / 'cache') in output
         assert f'({expected}: auto on cpu' in output, output
+        assert f'model {tmp_path / "cache"}' in output, 'the export is not the model loaded'
         answers.clear()
         with NodeProcess('pose_node', params=params, env=env) as pose:
             publish_zidane_and_wait(node, publisher, answers, pose)
