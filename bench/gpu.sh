@@ -62,7 +62,9 @@ else
     export PYTHONPATH=/tmp/pose_ros_site:${PYTHONPATH:-}
   fi
   export PYTHONPATH=$repo/pose_ros:${PYTHONPATH:-}
-  "$python" -c 'import rclpy' 2>/dev/null && ros=1
+  # ROS 2 counts when pose_ros is installed in a sourced prefix (a ROS install with colcon)
+  "$python" -c 'import rclpy; from ament_index_python.packages import get_package_prefix as p; p("pose_ros")' \
+    2>/dev/null && ros=1
 fi
 if [ ! -f ../shared/data/vtest.avi ] && [ -f .gpu_media/vtest.avi ]; then
   mkdir -p ../shared/data && ln -sf "$repo/.gpu_media/vtest.avi" ../shared/data/vtest.avi
