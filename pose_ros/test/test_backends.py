@@ -166,7 +166,7 @@ def test_pose_node_cold_start_exports_once_and_answers_within_60_s(rclpy_session
         intel = inference_backend.cpu_vendor() == 'GenuineIntel'
         expected = 'openvino' if intel else 'onnxruntime'
         assert 'exporting yolo11n-pose.pt to' in output and str(tmp_path / 'cache') in output
-        assert f'({expected}: auto on cpu' in output, output
+        assert f', {expected}: auto on cpu' in output, output
         assert f'model {tmp_path / "cache"}' in output, 'the export is not the model loaded'
         answers.clear()
         with NodeProcess('pose_node', params=params, env=env) as pose:
@@ -199,6 +199,6 @@ def test_pose_node_without_the_runtimes_warns_and_runs_pytorch(rclpy_session, tm
     finally:
         node.destroy_node()
     assert 'WARN' in output and 'pip install onnxruntime' in output, output
-    assert '(pytorch: auto on cpu' in output, output
+    assert ', pytorch: auto on cpu' in output, output
     assert not (tmp_path / 'cache').exists()
     assert len(answers[0].persons) == 2
