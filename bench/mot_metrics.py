@@ -14,7 +14,7 @@ tracker is meant to give such a person a new id.
 """
 
 import numpy as np
-from pose_ros.pose_similarity import iou_matrix
+from pose_ros.tracking.pose_similarity import iou_matrix
 from scipy.optimize import linear_sum_assignment
 
 MATCH_IOU = 0.5

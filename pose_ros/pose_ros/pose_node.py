@@ -23,8 +23,8 @@ from pose_ros.node_runner import run_nodes
 from pose_ros.parameters import declare
 from pose_ros.person_messages import build_person_array
 from pose_ros.pose_processing import PoseProcessor
-from pose_ros.track_events import TrackEvents
 from pose_ros.tracking import create_tracker, tracker_names, TrackerConfig
+from pose_ros.tracking.track_events import TrackEvents
 from pose_ros_msgs.msg import PersonArray
 from rcl_interfaces.msg import SetParametersResult
 import rclpy

@@ -3,7 +3,7 @@
 """
 The contract every tracker meets: its settings, its interface and its id allocator.
 
-Kept apart from ``tracking`` (which registers the trackers) so that tracker modules can
+Kept apart from ``registry`` (which registers the trackers) so that tracker modules can
 import it without a circular import.
 """
 

@@ -1,7 +1,7 @@
 # Copyright 2026 pose_ros contributors
 # SPDX-License-Identifier: AGPL-3.0-only
 """
-The tracker seam: turn each frame's detections into persons with stable ids.
+The tracker registry: turn each frame's detections into persons with stable ids.
 
 ``create_tracker(config)`` returns a Tracker for the ``tracker`` parameter. Every tracker
 returns one TrackedPerson per detection, in detection order, in the very frame a person is
@@ -9,10 +9,10 @@ first seen (unconfirmed tracks included), with ids from 1 that are never reused.
 The trackers are plain Python (no ROS); docs/tracking.md compares them.
 """
 
-from pose_ros.pose_tracker import PoseTracker
 from pose_ros.pose_types import PoseDetections, TrackedPerson
-from pose_ros.tracker_base import IdAllocator, Tracker, TrackerConfig
-from pose_ros.ultralytics_trackers import BotSortTracker, ByteTrackTracker
+from pose_ros.tracking.pose_tracker import PoseTracker
+from pose_ros.tracking.tracker_base import IdAllocator, Tracker, TrackerConfig
+from pose_ros.tracking.ultralytics_trackers import BotSortTracker, ByteTrackTracker
 
 __all__ = ['IdAllocator', 'NoTracker', 'TRACKERS', 'Tracker', 'TrackerConfig',
            'create_tracker', 'tracker_names']

@@ -30,8 +30,8 @@ import warnings
 import numpy as np
 import pose_ros.model_loading  # noqa: F401  (sets Ultralytics' offline environment first)
 from pose_ros.pose_types import TrackedPerson
-from pose_ros.track_motion import TrackMotion
-from pose_ros.tracker_base import IdAllocator, Tracker
+from pose_ros.tracking.track_motion import TrackMotion
+from pose_ros.tracking.tracker_base import IdAllocator, Tracker
 
 TESTED_ULTRALYTICS_VERSION = '8.4.190'
 STAMP_JUMP_BACK = 1.0       # seconds the stamp may go back before tracks are dropped

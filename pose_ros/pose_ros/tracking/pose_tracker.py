@@ -15,10 +15,10 @@ not revive a lost track: that would hand a lost person's id to someone else.
 """
 
 import numpy as np
-from pose_ros.pose_similarity import box_areas, iou_matrix, oks_matrix
 from pose_ros.pose_types import TrackedPerson
-from pose_ros.track_motion import TrackMotion
-from pose_ros.tracker_base import IdAllocator, Tracker
+from pose_ros.tracking.pose_similarity import box_areas, iou_matrix, oks_matrix
+from pose_ros.tracking.track_motion import TrackMotion
+from pose_ros.tracking.tracker_base import IdAllocator, Tracker
 from scipy.optimize import linear_sum_assignment
 
 OKS_WEIGHT = 0.5            # share of OKS in the similarity; the rest is box IoU
