@@ -50,12 +50,15 @@ class PoseNode(Node):
             smoothing_beta=self._param('smoothing_beta'),
             smoothing_d_cutoff=self._param('smoothing_d_cutoff'),
             keypoint_threshold=self._param('track_keypoint_threshold'),
-            match_threshold=self._param('track_match_threshold'))
+            match_threshold=self._param('track_match_threshold'),
+            appearance_weight=self._param('track_appearance_weight'),
+            occluded_max_age=self._param('track_occluded_max_age'))
         try:
             tracker = create_tracker(tracker_config)
         except ValueError as error:
             raise ConfigurationError(str(error)) from error
-        self.processor = PoseProcessor(self.estimator, tracker, self._param('keypoint_conf'))
+        self.processor = PoseProcessor(self.estimator, tracker, self._param('keypoint_conf'),
+                                       conf=self._param('conf'))
         self.events = TrackEvents(lost_after=tracker_config.max_age)
         self.add_on_set_parameters_callback(self._on_set_parameters)
 
@@ -101,6 +104,9 @@ class PoseNode(Node):
           'Letterbox every frame to imgsz x imgsz (finds more small people, costs more)',
           read_only=True)
         d(self, 'conf', 0.25, 'Minimum person score', 0.0, 1.0)
+        d(self, 'track_low_conf', 0.1,
+          'Persons scored from this up to conf are detected to continue tracks, not published '
+          '(>= conf: off)', 0.0, 1.0, read_only=True)
         d(self, 'iou', 0.7, 'NMS IoU threshold', 0.0, 1.0)
         d(self, 'max_det', 50, 'Maximum persons per image', 1, 1000)
         d(self, 'keypoint_conf', 0.5, 'Keypoints at or above this are drawn', 0.0, 1.0)
@@ -127,6 +133,12 @@ class PoseNode(Node):
           'Keypoint confidence that counts in the pose similarity', 0.0, 1.0, read_only=True)
         d(self, 'track_match_threshold', defaults.match_threshold,
           'Least similarity (OKS/IoU mix) to continue a track', 0.001, 1.0, read_only=True)
+        d(self, 'track_appearance_weight', defaults.appearance_weight,
+          'Share of the keypoint-guided colour signature in a match (0: off)', 0.0, 1.0,
+          read_only=True)
+        d(self, 'track_occluded_max_age', defaults.occluded_max_age,
+          'Frames a track hidden behind a nearer person (or lost mid-picture) survives',
+          0, 10000, read_only=True)
         self.tracker_name = self._param('tracker')
         image_qos = self._param('image_qos')
         if image_qos not in IMAGE_QOS_CHOICES:
@@ -149,12 +161,17 @@ class PoseNode(Node):
             self.get_logger().info('half:=true is ignored on the CPU; running FP32')
         self.estimator = PoseEstimator(
             model_path, device=device, half=half, imgsz=self._param('imgsz'),
-            conf=self._param('conf'), iou=self._param('iou'), max_det=self._param('max_det'),
+            conf=self._detection_conf(self._param('conf')), iou=self._param('iou'),
+            max_det=self._param('max_det'),
             square_input=self._param('square_input'))
         warmup_s = self.estimator.warmup()
         self.get_logger().info(
             f'model {model_path} on {device} ({self.estimator.precision}), '
             f'warm-up {warmup_s:.2f} s')
+
+    def _detection_conf(self, conf):
+        """Return the score the model detects at: conf, or track_low_conf when lower."""
+        return min(float(conf), float(self._param('track_low_conf')))
 
     def _try_subscribe(self):
         if self.image_sub is not None:
@@ -185,6 +202,9 @@ class PoseNode(Node):
                 if not 0.0 <= parameter.value <= 1.0:
                     return SetParametersResult(successful=False, reason='must be in [0, 1]')
                 setattr(self.estimator, parameter.name, float(parameter.value))
+                if parameter.name == 'conf':
+                    self.processor.conf = float(parameter.value)
+                    self.estimator.conf = self._detection_conf(parameter.value)
             elif parameter.name == 'max_det':
                 self.estimator.max_det = int(parameter.value)
             elif parameter.name == 'keypoint_conf':
