@@ -6,7 +6,8 @@ The lines to beat, run on cached detections: ``model.track`` out of the box, and
 ``ModelTrack`` replays what ``YOLO(...).track(frame, persist=True)`` does with Ultralytics'
 packaged bytetrack.yaml or botsort.yaml (ultralytics/trackers/track.py): the detector runs
 at conf 0.1, the tracker is built from the YAML as it is, it gets the ``Boxes`` of each frame,
-and only the tracks it returns (activated ones, Kalman boxes) come out; in a frame where it
+and only the tracks it returns (activated ones, Kalman boxes clipped to the image) come out;
+in a frame where it
 returns none the detections come out without ids, which cannot be scored as tracks. BoT-SORT's
 camera-motion compensation (sparse optical flow on the frames) is replayed from the warps
 computed on the same frames when the detections were cached. bench/model_track_check.py
@@ -16,8 +17,8 @@ shows, on real frames, that this gives exactly what ``model.track`` gives.
 at conf 0.1 (the same input), without re-ID (its models need downloaded weights).
 """
 
-import numpy as np
 from mot_metrics import FrameOutput
+import numpy as np
 
 MODEL_TRACK_CONF = 0.1      # what model.track() detects at
 EMPTY = FrameOutput([], np.zeros((0, 4)))
@@ -76,8 +77,10 @@ class ModelTrack:
             if len(tracks) == 0:
                 outputs.append(EMPTY)
                 continue
-            outputs.append(FrameOutput([int(i) for i in tracks[:, 4]],
-                                       np.asarray(tracks[:, :4], np.float64)))
+            boxes = np.asarray(tracks[:, :4], np.float64)
+            boxes[:, [0, 2]] = boxes[:, [0, 2]].clip(0, shape[1])   # Results.update clips
+            boxes[:, [1, 3]] = boxes[:, [1, 3]].clip(0, shape[0])
+            outputs.append(FrameOutput([int(i) for i in tracks[:, 4]], boxes))
         return outputs
 
 

@@ -63,8 +63,8 @@ def main() -> None:
                          or (boxes.size and np.abs(boxes - out.boxes).max() > TOLERANCE_PX)]
             tracked = sum(len(ids) for ids, _ in real)
             print(f'{scene.name} {yaml_name}: {len(frames)} frames, {tracked} tracked boxes, '
-                  f'{len(differing)} frames differ' + (f' (first: {differing[0]})'
-                                                        if differing else ''), flush=True)
+                  f'{len(differing)} frames differ'
+                  + (f' (first: {differing[0]})' if differing else ''), flush=True)
             failures += bool(differing)
     print('replay == model.track' if not failures else f'{failures} runs differ')
     raise SystemExit(1 if failures else 0)

@@ -79,8 +79,8 @@ class CachedSequence:
         if 'truth_boxes' in data:
             fields = {f: data[f'truth_{f}'] for f in TRUTH_FIELDS}
             count = fields['boxes'].shape[1]
-            self.truth = [generator.Truth(np.arange(count), *(fields[f][i]
-                                                            for f in TRUTH_FIELDS))
+            self.truth = [generator.Truth(np.arange(count),
+                                          *(fields[f][i] for f in TRUTH_FIELDS))
                           for i in range(len(self.detections))]
 
     def __len__(self) -> int:

@@ -132,11 +132,12 @@ def apply_overrides(pairs: list, trackers: dict) -> None:
 def table(scores: dict, vtest: dict) -> list:
     """Return the markdown rows of the results."""
     rows = ['| tracker | IDSW | misses | false pos. | MOTA | IDF1 | HOTA | vtest ids '
-            '(confirmed) | update ms/frame (provisional) |', '|---|---|---|---|---|---|---|---|---|']
+            '(confirmed) | update ms/frame (provisional) |',
+            '|---|---|---|---|---|---|---|---|---|']
     for label, s in scores.items():
         ids = vtest.get(label)
-        ids_text = 'n/a' if ids is None else (f'{ids[0]}' if ids[1] is None
-                                             else f'{ids[0]} ({ids[1]})')
+        ids_text = 'n/a' if ids is None else (
+            f'{ids[0]}' if ids[1] is None else f'{ids[0]} ({ids[1]})')
         ms = f'{s["update_ms"]:.2f}' if 'update_ms' in s else '—'
         rows.append(f'| {label} | **{s["num_switches"]:.0f}** | {s["num_misses"]:.0f} | '
                     f'{s["num_false_positives"]:.0f} | {s["mota"]:.3f} | {s["idf1"]:.3f} | '
@@ -236,7 +237,7 @@ def section_text(split: str, names: list, rows: list, scores: dict) -> str:
         f'**Scenes:** the `{split}` split of `bench/scene_generator.py`: {len(sequences)} '
         f'seeded sequences ({frames} frames at {generator.FPS:.0f} fps, {people} people, '
         f'{generator.WIDTH}x{generator.HEIGHT}), never used for tuning (the tracker was tuned '
-        'on the `tuning` split, other seeds). Real people cut out of Ultralytics\' bus.jpg, '
+        "on the `tuning` split, other seeds). Real people cut out of Ultralytics' bus.jpg, "
         'in five colourings, walk over the empty street of vtest.avi at several depths: '
         'crossings at one depth and at two, full occlusions behind a nearer person or a pillar '
         'of up to 2 s, people who stop, turn back or walk side by side, similar clothing, '
@@ -253,6 +254,12 @@ def section_text(split: str, names: list, rows: list, scores: dict) -> str:
         'and `trackeval` (HOTA), not by our own code. Ground truth: people at least 25 % '
         'visible; a published box matches at IoU >= 0.5 with the full or the visible box.', '',
         *rows, '',
+        'The update times (the tracker alone, per frame, with the image) were taken on the '
+        'shared machine under load and are provisional; the 1 ms budget for 10 people is '
+        'checked by `python bench/tracker_timing.py` on a quiet machine. `model.track` is '
+        'replayed on the cached detections (`bench/baseline_trackers.py`); '
+        '`bench/model_track_check.py` compares the replay with the real `model.track` on '
+        'rendered frames.', '',
         f'The default `pose` makes {default["num_switches"]:.0f} identity switches where '
         f'`model.track(persist=True)` with bytetrack.yaml makes {line["num_switches"]:.0f} '
         f'({default["num_switches"] / max(1, line["num_switches"]):.2f} of them), with '

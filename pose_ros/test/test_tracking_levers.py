@@ -17,7 +17,7 @@ from pose_ros.pose_types import PoseDetections
 from pose_ros.tracking import create_tracker, TrackerConfig
 from pose_ros.tracking.appearance import signatures, similarity
 import pytest
-from tracking_scenes import frame, ids, paint, person
+from tracking_scenes import frame, paint, person
 
 FPS = 30.0
 RED, BLUE = (40, 40, 200), (160, 60, 20)
@@ -35,10 +35,10 @@ def dressed(x, y, height, shirt, trousers, score=0.9) -> tuple:
 
 def _stop_while_hidden(tracker, with_image=True) -> list:
     """
+    Return B's published id in every frame B is detected, in this scene.
+
     A walks right and stops; B (farther) walks left, stops behind A and stays there, hidden
     for 1.5 s; then A walks on. B's track expects B far to the left by then.
-
-    Return B's published id in every frame B is detected.
     """
     b_ids = []
     for i in range(80):
