@@ -166,6 +166,14 @@ def test_thresholds_change_at_run_time_with_validation(client):
     assert len(client.send(image).persons) == 2
 
 
+def test_persons_below_conf_continue_tracks_but_are_not_published(client):
+    # bus.jpg has a fifth person, at the picture's edge, scored about 0.13: pose_node detects
+    # it (track_low_conf 0.1) for the tracker, but publishes only the four at or above conf.
+    persons = client.send(read_image(BUS)).persons
+    assert len(persons) == 4, [p.score for p in persons]
+    assert all(p.score >= 0.25 for p in persons)
+
+
 def test_ctrl_c_exits_cleanly(client, pose_node):
     assert pose_node.interrupt() == 0
     assert 'Traceback' not in pose_node.output()
