@@ -104,9 +104,10 @@ class PoseNode(Node):
           'Letterbox every frame to imgsz x imgsz (finds more small people, costs more)',
           read_only=True)
         d(self, 'conf', 0.25, 'Minimum person score', 0.0, 1.0)
-        d(self, 'track_low_conf', 0.1,
+        d(self, 'track_low_conf', 0.25,
           'Persons scored from this up to conf are detected to continue tracks, not published '
-          '(>= conf: off)', 0.0, 1.0, read_only=True)
+          '(>= conf: off; 0.1 turns it on, at a cost in inference time)', 0.0, 1.0,
+          read_only=True)
         d(self, 'iou', 0.7, 'NMS IoU threshold', 0.0, 1.0)
         d(self, 'max_det', 50, 'Maximum persons per image', 1, 1000)
         d(self, 'keypoint_conf', 0.5, 'Keypoints at or above this are drawn', 0.0, 1.0)
