@@ -69,6 +69,11 @@ class ManagedNode(LifecycleNode):
         finally:
             self._bringing_up = False
 
+    def log_transition(self, text) -> None:
+        """Log a transition at info, unless rclpy has shut down (Ctrl-C): /rosout is gone."""
+        if self.context.ok():
+            self.get_logger().info(text)
+
     def release(self) -> None:
         """Deactivate and clean up, whatever the state; safe to call more than once."""
         if self.active:
@@ -77,6 +82,14 @@ class ManagedNode(LifecycleNode):
         if self.configured:
             self.configured = False
             self._cleanup()
+
+    def destroy_node(self):
+        """Destroy the node and its lifecycle state machine."""
+        super().destroy_node()
+        # rclpy leaves the state machine, which holds the node, to the garbage collector:
+        # until then the DDS participant stays, and a process that ends with os._exit (see
+        # node_runner) would leave a ghost node in the graph for the 20 s lease.
+        self._state_machine.destroy_when_not_in_use()
 
     # -- rclpy transition callbacks -----------------------------------------------------
     def on_configure(self, state) -> TransitionCallbackReturn:

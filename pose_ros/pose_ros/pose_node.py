@@ -101,7 +101,7 @@ class PoseNode(ManagedNode):
         if self._worker is not None:
             self._worker.join(timeout=WORKER_JOIN_S)
             self._worker = None
-        self.get_logger().info('inactive: image subscription dropped, no inference')
+        self.log_transition('inactive: image subscription dropped, no inference')
 
     def _cleanup(self):
         if self._diagnostics_timer is not None:
@@ -120,7 +120,7 @@ class PoseNode(ManagedNode):
         if device.startswith('cuda'):
             import torch
             torch.cuda.empty_cache()
-        self.get_logger().info('unconfigured: model freed')
+        self.log_transition('unconfigured: model freed')
 
     # -- set-up ---------------------------------------------------------------------------
     def _create_tracker(self):
