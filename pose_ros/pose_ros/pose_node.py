@@ -14,6 +14,7 @@ deactivate drops the subscription and stops the worker (no image is received, co
 inferred); cleanup frees the model.
 """
 
+import ctypes
 import gc
 import sys
 import threading
@@ -120,6 +121,7 @@ class PoseNode(ManagedNode):
         if device.startswith('cuda'):
             import torch
             torch.cuda.empty_cache()
+        release_free_memory()
         self.log_transition('unconfigured: model freed')
 
     # -- set-up ---------------------------------------------------------------------------
@@ -277,6 +279,14 @@ class PoseNode(ManagedNode):
         array = DiagnosticArray(status=[status])
         array.header.stamp = self.get_clock().now().to_msg()
         self.diagnostics_pub.publish(array)
+
+
+def release_free_memory():
+    """Hand the heap's free pages back to the system (glibc); elsewhere do nothing."""
+    try:
+        ctypes.CDLL('libc.so.6').malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def main(args=None):

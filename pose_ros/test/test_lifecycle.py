@@ -13,13 +13,12 @@ shutdown (the processes then exit 0).
 import os
 import time
 
-from lifecycle_msgs.srv import ChangeState, GetState
 from media import VTEST
 from pose_ros_msgs.msg import PersonArray
 import psutil
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from ros_helpers import NodeProcess, spin_until
+from ros_helpers import Lifecycle, NodeProcess, spin_until
 from sensor_msgs.msg import Image
 
 pytestmark = pytest.mark.integration
@@ -28,32 +27,6 @@ CAMERA_FPS = 30.0
 IDLE_CPU_LIMIT = 0.05  # of one core, while deactivated and images arrive at 30 Hz
 DEACTIVATED_S = 4.0
 MATCHING_S = 0.1  # a new subscription matching the camera's publisher (measured: 30-110 ms)
-
-
-class Lifecycle:
-    """Client of one node's lifecycle services."""
-
-    def __init__(self, node, name):
-        self.node = node
-        self.name = name
-        self._change = node.create_client(ChangeState, f'/{name}/change_state')
-        self._get = node.create_client(GetState, f'/{name}/get_state')
-
-    def _call(self, client, request, timeout):
-        assert spin_until(self.node, client.service_is_ready, timeout=20), \
-            f'no lifecycle service on /{self.name}'
-        future = client.call_async(request)
-        assert spin_until(self.node, future.done, timeout=timeout), \
-            f'/{self.name} did not answer in {timeout} s'
-        return future.result()
-
-    def state(self):
-        return self._call(self._get, GetState.Request(), 10).current_state.label
-
-    def change(self, transition, timeout=10):
-        request = ChangeState.Request()
-        request.transition.label = transition
-        return self._call(self._change, request, timeout).success
 
 
 class Traffic:
@@ -146,8 +119,8 @@ def test_both_nodes_through_every_transition(rclpy_session):
             images = traffic.images_since(quiet_from)
             assert images >= 0.8 * CAMERA_FPS * DEACTIVATED_S, images
             assert traffic.persons_since(quiet_from) == []
-            assert not pose_subscribes(node)
             assert cpu_share < IDLE_CPU_LIMIT, f'deactivated pose_node used {cpu_share:.1%}'
+            assert not pose_subscribes(node)
 
             # activate again: answers resume within a frame time plus inference. The first
             # answer is to an image that arrived at most a frame time (and the subscription's
