@@ -27,6 +27,7 @@ from pose_ros.managed_node import ManagedNode
 import rclpy
 from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.impl.implementation_singleton import rclpy_implementation
 from rclpy.task import Future
 from rclpy.utilities import get_default_context
 
@@ -144,6 +145,10 @@ def _run(logger_name, node_factories, args, on_started):
         return EXIT_CONFIGURATION_ERROR
     except (KeyboardInterrupt, ExternalShutdownException):
         return 0
+    except rclpy_implementation.RCLError:
+        if rclpy.ok():
+            raise
+        return 0  # Ctrl-C during a transition: it could not announce its end
     finally:
         if executor is not None:
             executor.shutdown()

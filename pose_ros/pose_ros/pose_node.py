@@ -70,6 +70,7 @@ class PoseNode(ManagedNode):
     # -- lifecycle ------------------------------------------------------------------------
     def _configure(self):
         tracker = self._create_tracker()  # before the model: a bad setting fails at once
+        self.stop_if_shut_down()
         self._load_model()
         from pose_ros.pose_processing import PoseProcessor
         self.processor = PoseProcessor(self.estimator, tracker, self._param('keypoint_conf'))
@@ -149,6 +150,7 @@ class PoseNode(ManagedNode):
         share = get_package_share_directory('pose_ros')
         model_path = model_loading.resolve_model_path(self._param('model'), share)
         device = model_loading.select_device(self._param('device'))
+        self.stop_if_shut_down()
         half = self._param('half')
         if half and not device.startswith('cuda'):
             self.get_logger().info('half:=true is ignored on the CPU; running FP32')
@@ -156,7 +158,9 @@ class PoseNode(ManagedNode):
             model_path, device=device, half=half, imgsz=self._param('imgsz'),
             conf=self._param('conf'), iou=self._param('iou'), max_det=self._param('max_det'),
             square_input=self._param('square_input'))
+        self.stop_if_shut_down()
         warmup_s = self.estimator.warmup()
+        self.stop_if_shut_down()
         self.get_logger().info(
             f'model {model_path} on {device} ({self.estimator.precision}), '
             f'warm-up {warmup_s:.2f} s')

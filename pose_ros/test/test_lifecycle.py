@@ -11,6 +11,7 @@ shutdown (the processes then exit 0).
 """
 
 import os
+import signal
 import time
 
 from media import VTEST
@@ -205,3 +206,21 @@ def test_an_autostarted_pose_node_shuts_down_from_active(rclpy_session):
             assert 'Traceback' not in pose.output() and '[ERROR]' not in pose.output()
         finally:
             node.destroy_node()
+
+
+@pytest.mark.parametrize('stop', [signal.SIGINT, signal.SIGTERM], ids=['SIGINT', 'SIGTERM'])
+def test_a_stop_signal_while_the_model_loads_exits_cleanly(stop):
+    # SIGINT interrupts Python itself (KeyboardInterrupt); SIGTERM (systemd, docker, launch's
+    # escalation) only shuts rclpy down, and configure must notice that and give up.
+    with NodeProcess('pose_node', params={'device': 'cpu', 'image_topic': TOPIC}) as pose:
+        # This line comes from configure, after torch is imported, before the model loads.
+        assert pose.wait_for_output('half:=true is ignored on the CPU', timeout=120), \
+            pose.output()
+        sent = time.monotonic()
+        pose.process.send_signal(stop)
+        assert pose.wait(30) == 0, pose.output()
+        took = time.monotonic() - sent
+        output = pose.output()
+    assert 'Traceback' not in output and 'Failed to publish' not in output, output
+    assert 'warm-up' not in output  # it gave up before warming up
+    assert took < 10.0, f'{took:.1f} s from the signal to the exit while configuring'
