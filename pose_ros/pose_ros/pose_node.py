@@ -116,14 +116,16 @@ class PoseNode(ManagedNode):
         if self.diagnostics_pub is not None:
             self.destroy_publisher(self.diagnostics_pub)
             self.diagnostics_pub = None
-        device = self.estimator.device if self.estimator is not None else 'cpu'
+        loaded = self.estimator is not None
+        device = self.estimator.device if loaded else 'cpu'
         self.processor = self.estimator = self.events = None
         gc.collect()
         if device.startswith('cuda'):
             import torch
             torch.cuda.empty_cache()
         release_free_memory()
-        self.log_transition('unconfigured: model freed')
+        if loaded:
+            self.log_transition('unconfigured: model freed')
 
     # -- set-up ---------------------------------------------------------------------------
     def _create_tracker(self):
