@@ -224,3 +224,31 @@ def test_a_stop_signal_while_the_model_loads_exits_cleanly(stop):
     assert 'Traceback' not in output and 'Failed to publish' not in output, output
     assert 'warm-up' not in output  # it gave up before warming up
     assert took < 10.0, f'{took:.1f} s from the signal to the exit while configuring'
+
+
+def test_the_bridge_listens_only_while_active(rclpy_session):
+    import socket
+    from ros_helpers import http_request
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    node = rclpy_session.create_node('lifecycle_bridge_test')
+    with NodeProcess('bridge_node', params={'autostart': False, 'port': port}) as bridge:
+        try:
+            cycle = Lifecycle(node, 'pose_bridge')
+
+            def serving():
+                try:
+                    return http_request(port, '/healthz', timeout=2.0)[0] == 200
+                except OSError:
+                    return False
+
+            assert cycle.change('configure') and not serving()
+            for _ in range(2):  # a second activation gets a fresh WebSocket thread
+                assert cycle.change('activate') and serving(), bridge.output()
+                assert cycle.change('deactivate') and not serving(), bridge.output()
+            assert cycle.change('shutdown')
+            assert bridge.wait(10) == 0
+            assert 'Traceback' not in bridge.output() and '[ERROR]' not in bridge.output()
+        finally:
+            node.destroy_node()
