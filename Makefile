@@ -26,11 +26,12 @@ PACKAGE_FILES := $(shell find pose_ros pose_ros_msgs -type f -not -path '*/__pyc
 VENV_ENV := source $(VENV)/bin/activate && export AMENT_PREFIX_PATH=$$VIRTUAL_ENV CMAKE_PREFIX_PATH=$$VIRTUAL_ENV
 RUN_ENV := source $(VENV)/bin/activate && source $(INSTALL_DIR)/setup.bash
 
-.PHONY: help setup venv build test lint run export netns-demo bench-venv clean
+.PHONY: help setup venv build system-packages test lint run export netns-demo bench-venv clean
 
 help:
 	@echo "make run    set up on first use, then run the pipeline (SOURCE=0|file|folder to pick a source)"
 	@echo "make test   build if needed, then run unit, integration, browser and lint tests"
+	@echo "           (installs chromium and iproute2 when missing and run as root)"
 	@echo "make setup  create the venv (cached outside the repo) and colcon-build both packages"
 	@echo "make export     named ONNX, OpenVINO (and, on a GPU, TensorRT) exports (model:=yolo11n-pose.engine)"
 	@echo "make netns-demo  camera and pose in two network namespaces, with a link cut (root)"
@@ -52,9 +53,14 @@ $(INSTALL_DIR)/.pose_ros_built: $(PACKAGE_FILES) $(VENV)/.pose_ros_complete
 build: venv
 	@$(MAKE) --no-print-directory $(INSTALL_DIR)/.pose_ros_built
 
+# chromium and iproute2 for the browser and netns tests: installed when missing (root, apt),
+# else make test stops at once with the command to run.
+system-packages:
+	@tools/system_packages.sh
+
 # PYTEST_ARGS="test/test_x.py -x" runs only those tests. pytest (not python -m pytest) keeps
 # the source tree off sys.path, so the tests exercise the installed package.
-test: build
+test: system-packages build
 	@$(RUN_ENV) && cd pose_ros && pytest $(if $(PYTEST_ARGS),$(PYTEST_ARGS),test)
 
 lint: build

@@ -3,7 +3,8 @@
 """
 Run pose_pipeline for ``make run``: pick the default source, print the viewer URL, exec.
 
-The default source is webcam 0 when one opens, otherwise the bundled sample clip, looping.
+The default source is webcam 0 when one opens, otherwise the bundled sample clip. A file or a
+folder plays in a loop (the camera's ``loop`` parameter, true in config/pose.yaml).
 Run with the venv active and install/setup.bash sourced (the Makefile does both).
 """
 
@@ -38,18 +39,18 @@ def main() -> int:
     args, extra = parser.parse_known_args()
 
     share = pathlib.Path(get_package_share_directory('pose_ros'))
-    source, loop = args.source, False
+    source = args.source
     if not source:
         if webcam_available():
             source = '0'
         else:
-            source, loop = str(share / SAMPLE_CLIP), True
+            source = str(share / SAMPLE_CLIP)
             print(f'No webcam found: playing the sample clip {source} in a loop.')
     print(f'Viewer: http://{args.host}:{args.port}/   (WebSocket feed: ws://{args.host}:'
           f'{args.port}/)   Ctrl-C to stop.', flush=True)
     executable = os.path.join(get_package_prefix('pose_ros'), 'lib', 'pose_ros', 'pose_pipeline')
     command = [executable, '--ros-args', '--params-file', args.params_file,
-               '-p', f'camera:source:={source}', '-p', f'camera:loop:={str(loop).lower()}',
+               '-p', f'camera:source:={source}',
                '-p', f'pose_bridge:host:={args.host}', '-p', f'pose_bridge:port:={args.port}',
                *extra]
     os.execv(executable, command)

@@ -5,68 +5,106 @@ Launch camera_node, pose_node and bridge_node with config/pose.yaml.
 
 ros2 launch pose_ros pose.launch.py source:=/path/video.mp4 device:=cuda:0
 ros2 launch pose_ros pose.launch.py use_camera:=false image_topic:=/robot/camera/image_raw
+ros2 launch pose_ros pose.launch.py autostart:=false   # a lifecycle manager drives the nodes
 
 Every node takes its parameters from params_file; a launch argument that is given overrides
-that file, one that is left out does not.
+that file, one that is left out does not. A given argument is checked against the nodes'
+parameter table (pose_ros.parameters) before any node starts, and a bad one stops the
+launch with a message that names it. When pose_node exits, or another node fails, the
+whole launch stops and says with which exit code.
 """
 
 import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, OpaqueFunction
+from launch.actions import DeclareLaunchArgument, LogInfo, OpaqueFunction, Shutdown
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 from launch_ros.parameter_descriptions import ParameterValue
+from pose_ros.configuration_error import ConfigurationError
+from pose_ros.parameters import check, row_of, TABLES
+import yaml
 
-# (argument, node, parameter, type, description); '' as the default means "from params_file".
+NODES = ('camera', 'pose', 'pose_bridge')
+# (argument, nodes it sets, description); the argument sets the parameter of the same name.
 OVERRIDES = (
-    ('source', 'camera', 'source', str,
+    ('source', ('camera',),
      'camera_node source: webcam index or /dev/videoN, video file, image folder'),
-    ('image_topic', 'pose', 'image_topic', str, 'Image topic pose_node subscribes to'),
-    ('model', 'pose', 'model', str, 'Weights file or export for pose_node'),
-    ('device', 'pose', 'device', str, 'auto, cpu or cuda:N'),
-    ('half', 'pose', 'half', bool, 'FP16 on CUDA (true/false)'),
-    ('tracker', 'pose', 'tracker', str, 'Tracker: pose, bytetrack, botsort or none'),
-    ('host', 'pose_bridge', 'host', str, 'Address bridge_node listens on'),
-    ('port', 'pose_bridge', 'port', int, 'Port of the WebSocket feed and the viewer'),
+    ('loop', ('camera',), 'Start a video file or image folder over at its end (true/false)'),
+    ('image_topic', ('pose',), 'Image topic pose_node subscribes to'),
+    ('model', ('pose',), 'Weights file or export for pose_node'),
+    ('device', ('pose',), 'auto, cpu or cuda:N'),
+    ('half', ('pose',), 'FP16 on CUDA (true/false)'),
+    ('tracker', ('pose',), 'Tracker: pose, bytetrack, botsort or none'),
+    ('host', ('pose_bridge',), 'Address bridge_node listens on'),
+    ('port', ('pose_bridge',), 'Port of the WebSocket feed and the viewer'),
+    ('autostart', NODES, 'Configure and activate every node at start-up (true/false); '
+     'false: they wait for /<node>/change_state, as from a lifecycle manager'),
 )
 
 
-def _given_overrides(context, node_name):
-    """Return {parameter: typed value} for the override arguments given on the command line."""
+def typed_value(argument, node, text):
+    """Return ``text`` as the parameter's value; ConfigurationError names the argument."""
+    row = row_of(TABLES[node], argument)
+    try:
+        parsed = yaml.safe_load(text)  # as `-p name:=text` is read by the nodes
+    except yaml.YAMLError:
+        parsed = text
+    try:
+        return check(row, parsed if row.kind is not str else text)
+    except ConfigurationError as error:
+        raise ConfigurationError(
+            str(error).replace('parameter ', 'launch argument ', 1)) from None
+
+
+def given_overrides(context, node_name):
+    """Return {parameter: value} for the override arguments given on the command line."""
     values = {}
-    for argument, node, parameter, value_type, _ in OVERRIDES:
+    for argument, nodes, _ in OVERRIDES:
         text = LaunchConfiguration(argument).perform(context)
-        if node != node_name or text == '':
+        if node_name not in nodes or text == '':
             continue
-        if value_type is str:
-            # Typed, or launch_ros would read device:=0 as the integer 0.
-            values[parameter] = ParameterValue(text, value_type=str)
-        elif value_type is bool:
-            if text.lower() not in ('true', 'false'):
-                raise ValueError(f'launch argument {argument}:={text} must be true or false')
-            values[parameter] = text.lower() == 'true'
-        else:
-            values[parameter] = value_type(text)
+        value = typed_value(argument, node_name, text)
+        # A string stays a string: launch_ros would read device:=0 as the integer 0.
+        values[argument] = ParameterValue(value, value_type=str) if isinstance(value, str) \
+            else value
     return values
 
 
-def _nodes(context):
+def stop_launch_when(executable, always):
+    """Return the on_exit handler that stops the launch when ``executable`` ends."""
+    def on_exit(event, context):
+        if context.is_shutdown or (event.returncode == 0 and not always):
+            return None
+        reason = f'{executable} exited with code {event.returncode}'
+        if event.returncode == 0:  # e.g. a lifecycle shutdown; launch says why it stops
+            return [Shutdown(reason=reason)]
+        return [LogInfo(msg=f'{reason}: stopping the launch'), Shutdown(reason=reason)]
+    return on_exit
+
+
+def nodes(context):
+    """Return the node actions, with the given arguments checked and applied."""
+    for node_name in NODES:
+        given_overrides(context, node_name)  # check every argument before starting anything
     params_file = LaunchConfiguration('params_file')
-    namespace = LaunchConfiguration('namespace')
-    common = {'package': 'pose_ros', 'namespace': namespace, 'output': 'screen',
-              'emulate_tty': True}
+    common = {'package': 'pose_ros', 'namespace': LaunchConfiguration('namespace'),
+              'output': 'screen', 'emulate_tty': True}
     return [
         Node(executable='camera_node', name='camera',
-             parameters=[params_file, _given_overrides(context, 'camera')],
-             condition=IfCondition(LaunchConfiguration('use_camera')), **common),
+             parameters=[params_file, given_overrides(context, 'camera')],
+             condition=IfCondition(LaunchConfiguration('use_camera')),
+             on_exit=stop_launch_when('camera_node', always=False), **common),
+        # Without pose_node nothing is left to do: any exit of it ends the launch.
         Node(executable='pose_node', name='pose',
-             parameters=[params_file, _given_overrides(context, 'pose')], **common),
+             parameters=[params_file, given_overrides(context, 'pose')],
+             on_exit=stop_launch_when('pose_node', always=True), **common),
         Node(executable='bridge_node', name='pose_bridge',
-             parameters=[params_file, _given_overrides(context, 'pose_bridge')],
-             condition=IfCondition(LaunchConfiguration('use_bridge')), **common),
+             parameters=[params_file, given_overrides(context, 'pose_bridge')],
+             condition=IfCondition(LaunchConfiguration('use_bridge')),
+             on_exit=stop_launch_when('bridge_node', always=False), **common),
     ]
 
 
@@ -86,5 +124,5 @@ def generate_launch_description():
     ]
     arguments += [DeclareLaunchArgument(name, default_value='',
                                         description=f'{text}; empty: as in params_file')
-                  for name, _, _, _, text in OVERRIDES]
-    return LaunchDescription([*arguments, OpaqueFunction(function=_nodes)])
+                  for name, _, text in OVERRIDES]
+    return LaunchDescription([*arguments, OpaqueFunction(function=nodes)])

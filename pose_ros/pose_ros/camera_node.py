@@ -96,7 +96,7 @@ class CameraNode(ManagedNode):
         if self._worker is not None:
             self._worker.stop()
             self._worker = None
-            self.get_logger().info(f'inactive: {self._source.description} released')
+            self.log_transition(f'inactive: {self._source.description} released')
         if self._guard is not None:
             self.destroy_guard_condition(self._guard)
             self._guard = None

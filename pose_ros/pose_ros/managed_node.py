@@ -29,6 +29,8 @@ re-raising the first failure so that node_runner reports it once and exits with 
 import traceback
 
 from pose_ros.configuration_error import ConfigurationError
+from rclpy.executors import ExternalShutdownException
+from rclpy.impl.implementation_singleton import rclpy_implementation
 from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
 from rclpy.task import Future
 
@@ -59,15 +61,37 @@ class ManagedNode(LifecycleNode):
 
     # -- autostart --------------------------------------------------------------------------
     def bring_up(self) -> None:
-        """Configure and activate; raise the exception that failed either transition."""
+        """
+        Configure and activate; raise the exception that failed either transition.
+
+        Ctrl-C (rclpy shut down) during a transition raises ExternalShutdownException.
+        """
         self._bringing_up = True
         try:
             for trigger in (self.trigger_configure, self.trigger_activate):
-                if trigger() != TransitionCallbackReturn.SUCCESS:
+                try:
+                    result = trigger()
+                except rclpy_implementation.RCLError:  # it cannot announce the new state
+                    if self.context.ok():
+                        raise
+                    raise ExternalShutdownException() from None
+                if not self.context.ok():
+                    raise ExternalShutdownException()
+                if result != TransitionCallbackReturn.SUCCESS:
                     raise self.transition_error or ConfigurationError(
                         f'{trigger.__name__} of {self.get_name()} failed')
         finally:
             self._bringing_up = False
+
+    def stop_if_shut_down(self) -> None:
+        """Between the slow steps of a transition: give up at once after Ctrl-C."""
+        if not self.context.ok():
+            raise ExternalShutdownException()
+
+    def log_transition(self, text) -> None:
+        """Log a transition at info, unless rclpy has shut down (Ctrl-C): /rosout is gone."""
+        if self.context.ok():
+            self.get_logger().info(text)
 
     def release(self) -> None:
         """Deactivate and clean up, whatever the state; safe to call more than once."""
@@ -77,6 +101,14 @@ class ManagedNode(LifecycleNode):
         if self.configured:
             self.configured = False
             self._cleanup()
+
+    def destroy_node(self):
+        """Destroy the node and its lifecycle state machine."""
+        super().destroy_node()
+        # rclpy leaves the state machine, which holds the node, to the garbage collector:
+        # until then the DDS participant stays, and a process that ends with os._exit (see
+        # node_runner) would leave a ghost node in the graph for the 20 s lease.
+        self._state_machine.destroy_when_not_in_use()
 
     # -- rclpy transition callbacks -----------------------------------------------------
     def on_configure(self, state) -> TransitionCallbackReturn:
@@ -126,7 +158,8 @@ class ManagedNode(LifecycleNode):
         except Exception as error:  # noqa: BLE001 - rclpy would swallow it without a word
             self.transition_error = error
             configuration = isinstance(error, ConfigurationError)
-            if not self._bringing_up:  # else node_runner reports it, once
+            interrupted = not self.context.ok()  # Ctrl-C: nothing to report
+            if not self._bringing_up and not interrupted:  # else node_runner reports it
                 detail = '' if configuration else '\n' + traceback.format_exc()
                 self.get_logger().error(f'{name} failed: {error}{detail}')
             if undo is not None:
@@ -135,7 +168,7 @@ class ManagedNode(LifecycleNode):
                 except Exception as undo_error:  # noqa: BLE001
                     self.get_logger().error(f'undoing a failed {name} failed too: '
                                             f'{type(undo_error).__name__}: {undo_error}')
-            return (TransitionCallbackReturn.FAILURE if configuration
+            return (TransitionCallbackReturn.FAILURE if configuration or interrupted
                     else TransitionCallbackReturn.ERROR)
 
     @staticmethod

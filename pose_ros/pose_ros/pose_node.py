@@ -14,6 +14,7 @@ deactivate drops the subscription and stops the worker (no image is received, co
 inferred); cleanup frees the model.
 """
 
+import ctypes
 import gc
 import sys
 import threading
@@ -68,6 +69,7 @@ class PoseNode(ManagedNode):
     # -- lifecycle ------------------------------------------------------------------------
     def _configure(self):
         tracker = self._create_tracker()  # before the model: a bad setting fails at once
+        self.stop_if_shut_down()
         self._load_model()
         from pose_ros.pose_processing import PoseProcessor
         from pose_ros.tracking.track_events import TrackEvents
@@ -102,7 +104,7 @@ class PoseNode(ManagedNode):
         if self._worker is not None:
             self._worker.join(timeout=WORKER_JOIN_S)
             self._worker = None
-        self.get_logger().info('inactive: image subscription dropped, no inference')
+        self.log_transition('inactive: image subscription dropped, no inference')
 
     def _cleanup(self):
         if self._diagnostics_timer is not None:
@@ -115,13 +117,16 @@ class PoseNode(ManagedNode):
         if self.diagnostics_pub is not None:
             self.destroy_publisher(self.diagnostics_pub)
             self.diagnostics_pub = None
-        device = self.estimator.device if self.estimator is not None else 'cpu'
+        loaded = self.estimator is not None
+        device = self.estimator.device if loaded else 'cpu'
         self.processor = self.estimator = self.events = None
         gc.collect()
         if device.startswith('cuda'):
             import torch
             torch.cuda.empty_cache()
-        self.get_logger().info('unconfigured: model freed')
+        release_free_memory()
+        if loaded:
+            self.log_transition('unconfigured: model freed')
 
     # -- set-up ---------------------------------------------------------------------------
     def _create_tracker(self):
@@ -154,6 +159,7 @@ class PoseNode(ManagedNode):
         choice = inference_backend.choose_model(weights, self._param('backend'), device,
                                                 log=logger.info, warn=logger.warning)
         model_path = choice.path
+        self.stop_if_shut_down()
         half = self._param('half')
         if half and not device.startswith('cuda'):
             self.get_logger().info('half:=true is ignored on the CPU; running FP32')
@@ -162,7 +168,9 @@ class PoseNode(ManagedNode):
             conf=self._detection_conf(self._param('conf')), iou=self._param('iou'),
             max_det=self._param('max_det'),
             square_input=self._param('square_input'))
+        self.stop_if_shut_down()
         warmup_s = self.estimator.warmup()
+        self.stop_if_shut_down()
         self.get_logger().info(
             f'model {model_path} on {device} ({self.estimator.precision}, {choice.backend}: '
             f'{choice.reason}), warm-up {warmup_s:.2f} s')
@@ -292,6 +300,14 @@ class PoseNode(ManagedNode):
         array = DiagnosticArray(status=[status])
         array.header.stamp = self.get_clock().now().to_msg()
         self.diagnostics_pub.publish(array)
+
+
+def release_free_memory():
+    """Hand the heap's free pages back to the system (glibc); elsewhere do nothing."""
+    try:
+        ctypes.CDLL('libc.so.6').malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def main(args=None):

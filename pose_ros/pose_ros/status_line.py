@@ -28,7 +28,9 @@ class StatusLine:
         if self._due is not None and now < self._due:
             return None
         self._due = now + self.period_s
-        line = f'{people(people_in_view)} in view, {fps:.1f} FPS'
+        line = f'{people(people_in_view)} in view'
+        if fps > 0:  # known from the second frame on
+            line += f', {fps:.1f} FPS'
         new_drops = dropped - self._dropped_before
         self._dropped_before = dropped
         if new_drops > 0:

@@ -12,6 +12,7 @@ import tempfile
 import time
 
 from ament_index_python.packages import get_package_prefix
+from lifecycle_msgs.srv import ChangeState, GetState
 import rclpy
 
 ARTIFACTS = pathlib.Path(__file__).resolve().parent / 'artifacts'
@@ -205,3 +206,29 @@ def person_array(track_ids=(1, 42), width=640, height=480, stamp=None, frame_id=
         person.velocity_x, person.velocity_y = 12.5 * track_id, -3.25
         msg.persons.append(person)
     return msg
+
+
+class Lifecycle:
+    """Client of one managed node's lifecycle services, as a lifecycle manager uses them."""
+
+    def __init__(self, node, name):
+        self.node = node
+        self.name = name
+        self._change = node.create_client(ChangeState, f'/{name}/change_state')
+        self._get = node.create_client(GetState, f'/{name}/get_state')
+
+    def _call(self, client, request, timeout):
+        assert spin_until(self.node, client.service_is_ready, timeout=20), \
+            f'no lifecycle service on /{self.name}'
+        future = client.call_async(request)
+        assert spin_until(self.node, future.done, timeout=timeout), \
+            f'/{self.name} did not answer in {timeout} s'
+        return future.result()
+
+    def state(self):
+        return self._call(self._get, GetState.Request(), 10).current_state.label
+
+    def change(self, transition, timeout=10):
+        request = ChangeState.Request()
+        request.transition.label = transition
+        return self._call(self._change, request, timeout).success

@@ -1,10 +1,11 @@
 # Copyright 2026 pose_ros contributors
 # SPDX-License-Identifier: AGPL-3.0-only
 """
-launch_testing: pose.launch.py starts the three nodes and persons flow (real ROS installs).
+launch_testing: pose.launch.py starts the three nodes, persons flow, the clip loops.
 
 launch and launch_testing come with a ROS 2 install from apt or source, not from PyPI, so
 this test is skipped where they are missing (as in the PyPI-wheel venv of `make test`).
+With the defaults (autostart, loop), persons still arrive after the 18 s clip has ended.
 """
 
 import os
@@ -24,6 +25,7 @@ import launch_testing.actions  # noqa: E402
 import launch_testing.asserts  # noqa: E402
 
 SHARE = get_package_share_directory('pose_ros')
+CLIP_S = 18.0
 
 
 @pytest.mark.launch_test
@@ -48,16 +50,24 @@ class TestPersonsFlow(unittest.TestCase):
         rclpy.init()
         node = rclpy.create_node('launch_test_listener')
         received = []
-        node.create_subscription(PersonArray, '/pose/persons', received.append, 10)
+        node.create_subscription(PersonArray, '/pose/persons',
+                                 lambda msg: received.append((time.monotonic(), msg)), 10)
         deadline = time.monotonic() + 90.0
         try:
             while time.monotonic() < deadline and len(received) < 10:
                 rclpy.spin_once(node, timeout_sec=0.1)
+            # The clip lasts 18 s: answers 20 s after the first one mean it looped.
+            if received:
+                looped_at = received[0][0] + CLIP_S + 2.0
+                while time.monotonic() < looped_at + 5.0:
+                    rclpy.spin_once(node, timeout_sec=0.1)
         finally:
             node.destroy_node()
             rclpy.try_shutdown()
         self.assertGreaterEqual(len(received), 10)
-        self.assertEqual((received[0].image_width, received[0].image_height), (768, 576))
+        first = received[0][1]
+        self.assertEqual((first.image_width, first.image_height), (768, 576))
+        self.assertTrue(any(t > looped_at for t, _ in received), 'the clip did not loop')
 
 
 @launch_testing.post_shutdown_test()

@@ -11,15 +11,15 @@ shutdown (the processes then exit 0).
 """
 
 import os
+import signal
 import time
 
-from lifecycle_msgs.srv import ChangeState, GetState
 from media import VTEST
 from pose_ros_msgs.msg import PersonArray
 import psutil
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from ros_helpers import NodeProcess, spin_until
+from ros_helpers import Lifecycle, NodeProcess, spin_until
 from sensor_msgs.msg import Image
 
 pytestmark = pytest.mark.integration
@@ -28,32 +28,6 @@ CAMERA_FPS = 30.0
 IDLE_CPU_LIMIT = 0.05  # of one core, while deactivated and images arrive at 30 Hz
 DEACTIVATED_S = 4.0
 MATCHING_S = 0.1  # a new subscription matching the camera's publisher (measured: 30-110 ms)
-
-
-class Lifecycle:
-    """Client of one node's lifecycle services."""
-
-    def __init__(self, node, name):
-        self.node = node
-        self.name = name
-        self._change = node.create_client(ChangeState, f'/{name}/change_state')
-        self._get = node.create_client(GetState, f'/{name}/get_state')
-
-    def _call(self, client, request, timeout):
-        assert spin_until(self.node, client.service_is_ready, timeout=20), \
-            f'no lifecycle service on /{self.name}'
-        future = client.call_async(request)
-        assert spin_until(self.node, future.done, timeout=timeout), \
-            f'/{self.name} did not answer in {timeout} s'
-        return future.result()
-
-    def state(self):
-        return self._call(self._get, GetState.Request(), 10).current_state.label
-
-    def change(self, transition, timeout=10):
-        request = ChangeState.Request()
-        request.transition.label = transition
-        return self._call(self._change, request, timeout).success
 
 
 class Traffic:
@@ -146,8 +120,8 @@ def test_both_nodes_through_every_transition(rclpy_session):
             images = traffic.images_since(quiet_from)
             assert images >= 0.8 * CAMERA_FPS * DEACTIVATED_S, images
             assert traffic.persons_since(quiet_from) == []
-            assert not pose_subscribes(node)
             assert cpu_share < IDLE_CPU_LIMIT, f'deactivated pose_node used {cpu_share:.1%}'
+            assert not pose_subscribes(node)
 
             # activate again: answers resume within a frame time plus inference. The first
             # answer is to an image that arrived at most a frame time (and the subscription's
@@ -230,5 +204,51 @@ def test_an_autostarted_pose_node_shuts_down_from_active(rclpy_session):
             assert cycle.change('shutdown')
             assert pose.wait(10) == 0
             assert 'Traceback' not in pose.output() and '[ERROR]' not in pose.output()
+        finally:
+            node.destroy_node()
+
+
+@pytest.mark.parametrize('stop', [signal.SIGINT, signal.SIGTERM], ids=['SIGINT', 'SIGTERM'])
+def test_a_stop_signal_while_the_model_loads_exits_cleanly(stop):
+    # SIGINT interrupts Python itself (KeyboardInterrupt); SIGTERM (systemd, docker, launch's
+    # escalation) only shuts rclpy down, and configure must notice that and give up.
+    with NodeProcess('pose_node', params={'device': 'cpu', 'image_topic': TOPIC}) as pose:
+        # This line comes from configure, after torch is imported, before the model loads.
+        assert pose.wait_for_output('half:=true is ignored on the CPU', timeout=120), \
+            pose.output()
+        sent = time.monotonic()
+        pose.process.send_signal(stop)
+        assert pose.wait(30) == 0, pose.output()
+        took = time.monotonic() - sent
+        output = pose.output()
+    assert 'Traceback' not in output and 'Failed to publish' not in output, output
+    assert 'warm-up' not in output  # it gave up before warming up
+    assert took < 10.0, f'{took:.1f} s from the signal to the exit while configuring'
+
+
+def test_the_bridge_listens_only_while_active(rclpy_session):
+    import socket
+    from ros_helpers import http_request
+    with socket.socket() as probe:
+        probe.bind(('127.0.0.1', 0))
+        port = probe.getsockname()[1]
+    node = rclpy_session.create_node('lifecycle_bridge_test')
+    with NodeProcess('bridge_node', params={'autostart': False, 'port': port}) as bridge:
+        try:
+            cycle = Lifecycle(node, 'pose_bridge')
+
+            def serving():
+                try:
+                    return http_request(port, '/healthz', timeout=2.0)[0] == 200
+                except OSError:
+                    return False
+
+            assert cycle.change('configure') and not serving()
+            for _ in range(2):  # a second activation gets a fresh WebSocket thread
+                assert cycle.change('activate') and serving(), bridge.output()
+                assert cycle.change('deactivate') and not serving(), bridge.output()
+            assert cycle.change('shutdown')
+            assert bridge.wait(10) == 0
+            assert 'Traceback' not in bridge.output() and '[ERROR]' not in bridge.output()
         finally:
             node.destroy_node()
