@@ -82,11 +82,25 @@ def window_samples(depth: np.ndarray, points: np.ndarray, radius: int,
     return samples.reshape(*shape, xs.shape[1])
 
 
-def _support(samples, sampling):
-    """Return, for every sample, how many samples of its row lie within its tolerance."""
-    tolerance = sampling.surface_tolerance(samples)
-    close = np.abs(samples[..., :, None] - samples[..., None, :]) <= tolerance[..., :, None]
-    return np.sum(close, axis=-1)
+def _sorted_support(samples, sampling):
+    """
+    Return (samples sorted along the last axis, NaN last; how many samples of the same row
+    lie within each one's tolerance, 0 for NaN).
+
+    One searchsorted over all rows at once: each row is shifted by its own offset, far apart
+    from the others, so the flattened array stays sorted.
+    """
+    ordered = np.sort(samples, axis=-1)
+    rows = ordered.reshape(-1, ordered.shape[-1])
+    finite = np.isfinite(rows)
+    spacing = 4.0 * (sampling.max_depth + sampling.surface_tolerance(sampling.max_depth)) + 1.0
+    offsets = np.arange(rows.shape[0], dtype=np.float64)[:, None] * spacing
+    shifted = (np.where(finite, rows, spacing / 2.0) + offsets).ravel()
+    tolerance = np.where(finite, sampling.surface_tolerance(np.nan_to_num(rows)), 0.0).ravel()
+    support = (np.searchsorted(shifted, shifted + tolerance, side='right')
+               - np.searchsorted(shifted, shifted - tolerance, side='left'))
+    support = np.where(finite.ravel(), support, 0).reshape(ordered.shape)
+    return ordered, support
 
 
 def _refine(samples, seed, sampling, rounds=2):
@@ -119,9 +133,8 @@ def _nanmedian(values):
 def densest_surface(samples: np.ndarray, sampling: DepthSampling = None) -> np.ndarray:
     """Return the depth of the best-supported surface of each row of samples (NaN if none)."""
     sampling = sampling or DepthSampling()
-    samples = np.asarray(samples, np.float64)
-    support = np.where(np.isfinite(samples), _support(samples, sampling), 0)
-    best = np.argmax(support, axis=-1)
+    samples, support = _sorted_support(np.asarray(samples, np.float64), sampling)
+    best = np.argmax(support, axis=-1)   # ties: the nearest
     seed = np.take_along_axis(samples, best[..., None], axis=-1)[..., 0]
     seed = np.where(np.max(support, axis=-1) >= sampling.min_support, seed, np.nan)
     return _refine(samples, seed, sampling)
@@ -135,8 +148,8 @@ def nearest_surface(samples: np.ndarray, low=None, high=None,
     ``low`` and ``high`` broadcast against the rows (NaN or None: no bound).
     """
     sampling = sampling or DepthSampling()
-    samples = np.asarray(samples, np.float64)
-    candidate = np.isfinite(samples) & (_support(samples, sampling) >= sampling.min_support)
+    samples, support = _sorted_support(np.asarray(samples, np.float64), sampling)
+    candidate = support >= sampling.min_support
     with np.errstate(invalid='ignore'):
         if low is not None:
             low = np.asarray(low, np.float64)[..., None]
