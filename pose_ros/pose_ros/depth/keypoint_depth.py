@@ -84,10 +84,10 @@ def window_samples(depth: np.ndarray, points: np.ndarray, radius: int,
 
 def _sorted_support(samples, sampling):
     """
-    Return (samples sorted along the last axis, NaN last; how many samples of the same row
-    lie within each one's tolerance, 0 for NaN).
+    Return the samples sorted per row (NaN last) and each one's support.
 
-    One searchsorted over all rows at once: each row is shifted by its own offset, far apart
+    Support: how many samples of the same row lie within its tolerance (0 for NaN). One
+    searchsorted over all rows at once: each row is shifted by its own offset, far apart
     from the others, so the flattened array stays sorted.
     """
     ordered = np.sort(samples, axis=-1)
