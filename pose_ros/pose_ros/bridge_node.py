@@ -15,21 +15,18 @@ import time
 
 from pose_ros.configuration_error import ConfigurationError
 from pose_ros.json_encoding import encode_hello, encode_persons
+from pose_ros.managed_node import ManagedNode
 from pose_ros.node_runner import run_nodes
-from pose_ros.parameters import declare
+from pose_ros.parameters import BRIDGE, declare_parameters
 from pose_ros.ws_client import ClientConfig, FeedPusher
 from pose_ros.ws_server import (FeedServer, find_web_dir, load_web_files, LoopThread,
                                 PortInUseError, ServerConfig)
 from pose_ros_msgs.msg import PersonArray
-from rcl_interfaces.msg import ParameterDescriptor, ParameterType
 from rclpy.exceptions import ParameterUninitializedException
 from rclpy.logging import get_logger
-from rclpy.node import Node
-from rclpy.parameter import Parameter
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from websockets.exceptions import InvalidURI
 
-MODES = ('server', 'client')
 THROTTLE_S = 5.0
 STOP_TIMEOUT_S = 5.0
 
@@ -87,21 +84,42 @@ class ServiceLog:
         return self._node_logger if self._context.ok() else self._console
 
 
-class BridgeNode(Node):
+class BridgeNode(ManagedNode):
     """Subscribe to PersonArray and relay it through a WebSocket server or client."""
 
     def __init__(self, **kwargs):
         super().__init__('pose_bridge', **kwargs)
-        self._declare_parameters()
+        declare_parameters(self, BRIDGE)
         self.mode = self._param('mode')
-        if self.mode not in MODES:
-            raise ConfigurationError(f'mode must be one of {MODES}, got "{self.mode}"')
         self._limiter = RateLimiter(self._param('max_rate'))
+        self._loop_thread = None
+        self.subscription = None
+
+    # Lifecycle: configure checks the settings, activate listens (or connects) and
+    # subscribes, deactivate closes every connection and unsubscribes.
+    def _configure(self):
+        self._loop_thread = self._new_loop_thread()
+
+    def _activate(self):
+        if self._loop_thread is None:  # a loop thread runs once: a new one per activation
+            self._loop_thread = self._new_loop_thread()
+        self.start()
+
+    def _deactivate(self):
+        if self.subscription is not None:
+            self.destroy_subscription(self.subscription)
+            self.subscription = None
+        self.stop()
+        self._loop_thread = None
+
+    def _cleanup(self):
+        self._loop_thread = None
+
+    def _new_loop_thread(self):
         try:
-            self._loop_thread = LoopThread(self._make_service())
+            return LoopThread(self._make_service())
         except InvalidURI as error:
             raise ConfigurationError(f'{error}; set uri:=ws://host:port/path') from error
-        self.subscription = None
 
     def start(self) -> None:
         """Start the WebSocket side (raise ConfigurationError on failure), then subscribe."""
@@ -121,7 +139,7 @@ class BridgeNode(Node):
 
     def stop(self) -> None:
         """Close every connection and join the WebSocket thread."""
-        if not self._loop_thread.stop(STOP_TIMEOUT_S):
+        if self._loop_thread is not None and not self._loop_thread.stop(STOP_TIMEOUT_S):
             self.get_logger().warning(f'WebSocket thread still busy after {STOP_TIMEOUT_S} s')
 
     @property
@@ -179,37 +197,6 @@ class BridgeNode(Node):
         if not self._param('token') and not _is_loopback(host):
             logger.warning(f'listening on {host} without a token: anyone who can reach this '
                            'port sees the feed; set token:=<secret> or host:=127.0.0.1')
-
-    def _declare_parameters(self):
-        declare(self, 'mode', 'server', 'server: listen for clients and serve the viewer; '
-                'client: connect out to uri and push the feed')
-        declare(self, 'host', '127.0.0.1', 'Server mode: address to listen on '
-                '(127.0.0.1 = this machine only; 0.0.0.0 = every interface)')
-        declare(self, 'port', 8765, 'Server mode: TCP port for the feed and the viewer page '
-                '(0 = any free port, logged at start-up)', 0, 65535)
-        declare(self, 'uri', 'ws://localhost:8765',
-                'Client mode: WebSocket server to push the feed to')
-        declare(self, 'token', '', 'Server mode: secret clients must present as ?token= or '
-                '"Authorization: Bearer"; empty = none')
-        self.declare_parameter('allowed_origins', Parameter.Type.STRING_ARRAY,
-                               ParameterDescriptor(
-                                   description='Server mode: Origin headers accepted from '
-                                   'browsers, e.g. ["http://localhost:8765"]; empty = any',
-                                   type=ParameterType.PARAMETER_STRING_ARRAY))
-        declare(self, 'max_clients', 16, 'Server mode: most feed clients connected at once',
-                1, 1000)
-        declare(self, 'queue_size', 5, 'Frames queued per client before its oldest is dropped',
-                1, 1000)
-        declare(self, 'stall_timeout', 5.0, 'Seconds a send may stay blocked before that '
-                'connection is closed', 0.1, 600.0)
-        declare(self, 'max_rate', 0.0, 'Most frames per second sent (Hz); 0 = every PersonArray',
-                0.0, 1000.0)
-        declare(self, 'max_message_size', 4096, 'Largest incoming message in bytes; a bigger '
-                'one closes that connection', 125, 1048576)
-        declare(self, 'reconnect_min', 0.5, 'Client mode: first reconnection delay in seconds',
-                0.05, 60.0)
-        declare(self, 'reconnect_max', 10.0,
-                'Client mode: longest reconnection delay in seconds', 0.05, 600.0)
 
     def _param(self, name):
         try:

@@ -5,20 +5,24 @@ camera_node: a webcam, a video file or an image folder published as sensor_msgs/
 
 The capture itself lives in pose_ros.capture; this node only paces and publishes. A timer
 publishes at ``fps``; with ``fps`` 0 a file plays at its own rate and a camera publishes each
-frame as it arrives. Exit codes: 0 at the end of a file, on Ctrl-C or SIGTERM; 2 when the
-configuration cannot work (a path that does not exist, a bad parameter).
+frame as it arrives. Exit codes: 0 at the end of a file (without ``loop``), on Ctrl-C or
+SIGTERM; 2 when the configuration cannot work (a path that does not exist, a bad parameter).
+
+Lifecycle: configure checks the source (a file or folder must exist) and creates the
+publisher, opening nothing; activate opens the source and publishes; deactivate stops the
+capture thread and releases the camera or file; activated again, a file starts over.
 """
 
 import collections
 
 from pose_ros import capture
-from pose_ros.configuration_error import EXIT_CONFIGURATION_ERROR
+from pose_ros.configuration_error import ConfigurationError, EXIT_CONFIGURATION_ERROR
 from pose_ros.image_conversion import bgr_to_image_msg
 from pose_ros.image_qos import choose_reliability, image_qos_profile
+from pose_ros.managed_node import ManagedNode
 from pose_ros.node_runner import run_nodes
-from pose_ros.parameters import declare
-from rclpy.exceptions import InvalidHandle, ParameterException
-from rclpy.node import Node
+from pose_ros.parameters import CAMERA, declare_parameters
+from rclpy.exceptions import InvalidHandle
 from rclpy.task import Future
 from rclpy.time import Time
 from sensor_msgs.msg import Image
@@ -27,74 +31,82 @@ from std_msgs.msg import Header
 # An image folder states no rate; with fps 0 it plays at this one (the seed program's target).
 FOLDER_FPS = 30.0
 THROTTLE_S = 10.0
-MAX_FPS = 1000.0
-MAX_SIZE = 16384
 
 
-class CameraNode(Node):
+class CameraNode(ManagedNode):
     """Publish frames of one capture source on ~/image_raw."""
 
     def __init__(self, source=None, **node_kwargs):
         """Create the node; ``source`` (a FrameSource) replaces the ``source`` parameter."""
         super().__init__('camera', **node_kwargs)
         self.finished = Future()
+        self._given_source = source
+        self._source = None
+        self._publisher = None
+        self._frame_id = 'camera'
         self._events = collections.deque()
         self._closing = False
         self._worker = None
+        self._guard = None
         self._timer = None
         self._pace = None
+        self._fps = 0.0
         self._event_driven = False
         self._last_stamp_ns = None
         self.published = 0
         try:
-            self._configure(source)
-        except (capture.ConfigurationError, ParameterException) as error:
+            declare_parameters(self, CAMERA)
+        except ConfigurationError:
             self.destroy_node()
-            raise capture.ConfigurationError(str(error)) from error
+            raise
 
-    def _configure(self, source):
-        def read_only(name, default, description, low=None, high=None, dynamic=False):
-            # Numbers with a range are dynamic so that fps:=10 (an integer) is accepted too.
-            return declare(self, name, default, description, low, high, read_only=True,
-                           dynamic_typing=dynamic or isinstance(default, float))
+    def _param(self, name):
+        return self.get_parameter(name).value
 
-        spec = str(read_only('source', '0', 'camera index or /dev/videoN, video file, '
-                             'or image folder or glob', dynamic=True))
-        width = read_only('width', 0, 'frame width asked of a camera, or resize of a file; '
-                          '0 keeps the native width', 0, MAX_SIZE)
-        height = read_only('height', 0, 'frame height asked of a camera, or resize of a '
-                           'file; 0 keeps the native height', 0, MAX_SIZE)
-        fps = capture.number_in_range('fps', read_only(
-            'fps', 0.0, "publish rate in Hz; 0 uses the file's or the camera's own rate",
-            0.0, MAX_FPS), 0.0, MAX_FPS)
-        loop = read_only('loop', False, 'start a video file or image folder over at its end')
-        self._frame_id = read_only('frame_id', 'camera', 'header.frame_id of the images')
-        reconnect_interval = capture.number_in_range('reconnect_interval', read_only(
-            'reconnect_interval', 1.0, 'seconds between attempts to (re)open a camera',
-            0.1, 60.0), 0.1, 60.0)
-        reliability = read_only('qos_reliability', 'reliable',
-                                'publisher reliability: reliable or best_effort')
-        depth = read_only('qos_depth', 1, 'publisher queue depth (keep last)', 1, 100)
-        if reliability not in ('reliable', 'best_effort'):
-            raise capture.ConfigurationError(
-                f'qos_reliability must be reliable or best_effort, got "{reliability}"')
+    # -- lifecycle ------------------------------------------------------------------------
+    def _configure(self):
+        p = self._param
+        self._frame_id = p('frame_id')
+        self._source = self._given_source or capture.make_source(
+            p('source'), p('width'), p('height'), p('fps'), p('loop'))
+        qos = image_qos_profile(choose_reliability(p('qos_reliability'), []), p('qos_depth'))
+        self._publisher = self.create_lifecycle_publisher(Image, '~/image_raw', qos)
 
-        if source is None:
-            source = capture.make_source(spec, width, height, fps, loop)
-        self._source = source
-        qos = image_qos_profile(choose_reliability(reliability, []), depth)
-        self._publisher = self.create_publisher(Image, '~/image_raw', qos)
+    def _activate(self):
+        self._closing = False
+        self._events.clear()
         self._guard = self.create_guard_condition(self._on_wake)
+        fps = self._param('fps')
         self._fps = fps
         # A camera with fps 0 publishes each frame as it arrives; everything else is paced.
-        self._event_driven = source.live and fps == 0
+        self._event_driven = self._source.live and fps == 0
         self._worker = capture.CaptureWorker(
-            source, reconnect_interval, on_event=self._queue_event,
+            self._source, self._param('reconnect_interval'), on_event=self._queue_event,
             on_frame=self._wake if self._event_driven else None,
             clock=lambda: self.get_clock().now().nanoseconds)
         if fps > 0:
             self._start_timer(fps)
         self._worker.start()
+
+    def _deactivate(self):
+        self._closing = True
+        if self._timer is not None:
+            self.destroy_timer(self._timer)
+            self._timer = None
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+            self.get_logger().info(f'inactive: {self._source.description} released')
+        if self._guard is not None:
+            self.destroy_guard_condition(self._guard)
+            self._guard = None
+        self._events.clear()
+
+    def _cleanup(self):
+        if self._publisher is not None:
+            self.destroy_lifecycle_publisher(self._publisher)
+            self._publisher = None
+        self._source = None
 
     def _start_timer(self, fps):
         self._pace = capture.PaceMonitor(fps)
@@ -107,15 +119,18 @@ class CameraNode(Node):
         self._wake()
 
     def _wake(self):
-        if self._closing:
+        guard = self._guard
+        if self._closing or guard is None:
             return
         try:
-            self._guard.trigger()
+            guard.trigger()
         except InvalidHandle:  # the node is being destroyed
             pass
 
     # Executor callbacks.
     def _on_wake(self):
+        if self._worker is None:  # deactivated since the wake-up
+            return
         while self._events:
             self._handle_event(self._events.popleft())
         if self._event_driven and not self.finished.done():
@@ -125,6 +140,8 @@ class CameraNode(Node):
         self._finish_if_done()
 
     def _on_tick(self):
+        if self._worker is None:
+            return
         frame = self._worker.take()
         if frame is None:
             self._finish_if_done()
@@ -177,7 +194,7 @@ class CameraNode(Node):
         self.published += 1
 
     def _finish_if_done(self):
-        if self.finished.done() or not self._worker.finished:
+        if self.finished.done() or self._worker is None or not self._worker.finished:
             return
         if self._timer is not None:
             self._timer.cancel()

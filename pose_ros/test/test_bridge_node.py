@@ -180,7 +180,7 @@ def test_port_in_use_fails_fast_naming_the_port_and_the_fix():
 
 @pytest.mark.integration
 @pytest.mark.parametrize('params, says', [
-    ({'mode': 'bogus'}, 'mode must be one of'),
+    ({'mode': 'bogus'}, 'mode:=bogus is invalid: expected one of server, client'),
     ({'mode': 'client', 'uri': 'http://localhost:8765'}, 'uri:='),
     ({'port': 70000}, 'port'),
     ({'max_clients': 'many'}, 'max_clients'),

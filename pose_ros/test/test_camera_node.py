@@ -107,7 +107,8 @@ def test_a_path_that_does_not_exist_is_a_configuration_error(tmp_path):
 def test_end_of_file_without_loop_exits_zero(listener, tmp_path):
     video = tmp_path / 'five.avi'
     write_video(video, 5)
-    with NodeProcess('camera_node', params={'source': video, 'fps': 25}) as camera:
+    params = {'source': video, 'fps': 25, 'loop': False}
+    with NodeProcess('camera_node', params=params) as camera:
         assert camera.wait(15) == 0, camera.output()[-3000:]
         output = camera.output()
         assert 'end of video file' in output and 'Traceback' not in output
@@ -129,7 +130,9 @@ def test_missing_camera_is_retried_with_throttled_errors_until_ctrl_c():
 
 def in_process_camera(source, **params):
     overrides = [Parameter(name, value=value) for name, value in params.items()]
-    return CameraNode(source=source, parameter_overrides=overrides)
+    camera = CameraNode(source=source, parameter_overrides=overrides)
+    camera.bring_up()  # configure and activate, as autostart does
+    return camera
 
 
 @pytest.mark.parametrize('fps', [0, 25])  # each frame as it comes, and paced by the timer

@@ -1,59 +1,83 @@
 # Copyright 2026 pose_ros contributors
 # SPDX-License-Identifier: AGPL-3.0-only
-"""config/pose.yaml and the README list exactly the parameters the nodes declare."""
+"""
+One set of defaults: the parameter table, the nodes, config/pose.yaml and the README agree.
+
+The nodes declare exactly the rows of their table (pose_ros.parameters), the installed
+config/pose.yaml gives every parameter the table's default with the same type, and the
+README documents every parameter.
+"""
 
 import pathlib
 
 from ament_index_python.packages import get_package_share_directory
-from media import VTEST
+from pose_ros.parameters import defaults, ROS_BUILTIN, TABLES
 import pytest
 import rclpy
 import yaml
 
 SHARE = pathlib.Path(get_package_share_directory('pose_ros'))
 PARAMS = SHARE / 'config' / 'pose.yaml'
+SOURCE_PARAMS = pathlib.Path(__file__).resolve().parents[1] / 'config' / 'pose.yaml'
 README = pathlib.Path(__file__).resolve().parents[2] / 'README.md'
 SECTIONS = {'camera': '/**/camera', 'pose': '/**/pose', 'pose_bridge': '/**/pose_bridge'}
-ROS_BUILTIN = {'use_sim_time', 'start_type_description_service'}
 OPTIONAL_IN_YAML = {'allowed_origins'}  # an empty string list cannot be written in YAML
 
 
 @pytest.fixture(scope='module')
 def declared():
-    """Create the three nodes with the installed params file; return their parameter names."""
+    """Create the three nodes with no parameters given; return {node: {name: value}}."""
     from pose_ros.bridge_node import BridgeNode
     from pose_ros.camera_node import CameraNode
-    from pose_ros.capture import VideoFileSource
     from pose_ros.pose_node import PoseNode
     context = rclpy.Context()
-    rclpy.init(args=['test', '--ros-args', '--params-file', str(PARAMS),
-                     '-p', 'pose:device:=cpu'], context=context)
-    names = {}
+    rclpy.init(args=['test'], context=context)
+    values = {}
     try:
-        for key, make in (('camera', lambda: CameraNode(VideoFileSource(str(VTEST)),
-                                                        context=context)),
-                          ('pose', lambda: PoseNode(context=context)),
-                          ('pose_bridge', lambda: BridgeNode(context=context))):
-            node = make()
-            names[key] = set(node._parameters) - ROS_BUILTIN
+        for key, make in (('camera', CameraNode), ('pose', PoseNode),
+                          ('pose_bridge', BridgeNode)):
+            node = make(context=context)
+            values[key] = {name: parameter.value for name, parameter in node._parameters.items()
+                           if name not in ROS_BUILTIN}
             node.destroy_node()
     finally:
         rclpy.try_shutdown(context=context)
-    return names
+    return values
 
 
-def test_yaml_has_every_declared_parameter_and_no_other(declared):
-    config = yaml.safe_load(PARAMS.read_text())
+def _yaml_parameters(path):
+    config = yaml.safe_load(path.read_text())
     assert set(config) == set(SECTIONS.values())
-    for node, section in SECTIONS.items():
-        in_yaml = set(config[section]['ros__parameters'])
-        assert in_yaml == declared[node] - OPTIONAL_IN_YAML, node
+    return {node: config[section]['ros__parameters'] for node, section in SECTIONS.items()}
 
 
-def test_readme_documents_every_parameter(declared):
+def test_nodes_declare_exactly_their_table_with_its_defaults(declared):
+    for node, table in TABLES.items():
+        expected = {name: value for name, value in defaults(table).items()
+                    if name not in OPTIONAL_IN_YAML}
+        got = {name: value for name, value in declared[node].items()
+               if name not in OPTIONAL_IN_YAML}
+        assert got == expected, node
+        assert set(declared[node]) == set(defaults(table)), node
+
+
+@pytest.mark.parametrize('path', [PARAMS, SOURCE_PARAMS], ids=['installed', 'source'])
+def test_yaml_defaults_are_the_code_defaults_with_the_same_types(path):
+    in_yaml = _yaml_parameters(path)
+    for node, table in TABLES.items():
+        code = {name: value for name, value in defaults(table).items()
+                if name not in OPTIONAL_IN_YAML}
+        assert set(in_yaml[node]) == set(code), node
+        differing = {name: (in_yaml[node][name], value) for name, value in code.items()
+                     if in_yaml[node][name] != value
+                     or type(in_yaml[node][name]) is not type(value)}
+        assert not differing, f'{node}: (pose.yaml, code) {differing}'
+
+
+def test_readme_documents_every_parameter():
     readme = README.read_text()
-    missing = [f'{node}: {name}' for node, names in declared.items() for name in sorted(names)
-               if f'`{name}`' not in readme]
+    missing = [f'{node}: {row.name}' for node, table in TABLES.items() for row in table
+               if f'`{row.name}`' not in readme]
     assert not missing, missing
 
 

@@ -80,8 +80,9 @@ def lines_of(text, *prefixes):
 def test_the_finished_future_ends_the_run_and_gives_the_exit_code():
     result = run_script('finish')
     assert result.returncode == 7, result.stderr
+    # Every node is created (its parameters checked) before any is started.
     assert lines_of(result.stdout, 'created', 'started', 'stopped', 'destroyed') == [
-        'created first', 'started first', 'created finishing', 'started finishing',
+        'created first', 'created finishing', 'started first', 'started finishing',
         'stopped finishing', 'destroyed finishing', 'stopped first', 'destroyed first']
     assert 'Traceback' not in result.stderr
 
@@ -91,8 +92,8 @@ def test_a_configuration_error_gives_one_fatal_line_exit_2_and_cleans_up():
     assert result.returncode == 2, result.stderr
     fatal = [line for line in result.stderr.splitlines() if 'cannot start' in line]
     assert len(fatal) == 1 and 'set model:=yolo11n-pose.pt' in fatal[0], result.stderr
-    assert lines_of(result.stdout, 'stopped', 'destroyed') == ['stopped first',
-                                                               'destroyed first']
+    # The first node was never started (the second could not be created): not stopped.
+    assert lines_of(result.stdout, 'started', 'stopped', 'destroyed') == ['destroyed first']
     assert 'Traceback' not in result.stderr
 
 

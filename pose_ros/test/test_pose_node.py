@@ -191,8 +191,8 @@ def test_missing_model_fails_fast_listing_where_it_looked():
 
 
 @pytest.mark.parametrize('name, value, says', [
-    ('conf', 'abc', "expecting type 'DOUBLE'"),
-    ('imgsz', '5000', 'imgsz'),
+    ('conf', 'abc', 'parameter conf:=abc is invalid: expected a number from 0 to 1'),
+    ('imgsz', '5000', 'parameter imgsz:=5000 is invalid: expected an integer from 32 to 2048'),
 ])
 def test_a_bad_parameter_fails_fast_with_one_line(name, value, says):
     with NodeProcess('pose_node', params={name: value, 'device': 'cpu'}) as node:

@@ -1,0 +1,234 @@
+# Copyright 2026 pose_ros contributors
+# SPDX-License-Identifier: AGPL-3.0-only
+"""
+camera_node and pose_node as managed nodes, driven over DDS as a lifecycle manager would.
+
+Both run as processes with ``autostart:=false`` and are driven through their standard
+services (``/<node>/change_state``, ``/<node>/get_state``): configure, activate, deactivate
+(no PersonArray while images keep flowing, pose_node under 5% of a core, the camera file
+released), activate again (answers resume within a frame time plus inference), cleanup and
+shutdown (the processes then exit 0).
+"""
+
+import os
+import time
+
+from lifecycle_msgs.srv import ChangeState, GetState
+from media import VTEST
+from pose_ros_msgs.msg import PersonArray
+import psutil
+import pytest
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from ros_helpers import NodeProcess, spin_until
+from sensor_msgs.msg import Image
+
+pytestmark = pytest.mark.integration
+TOPIC = '/lifecycle_test/image'
+CAMERA_FPS = 30.0
+IDLE_CPU_LIMIT = 0.05  # of one core, while deactivated and images arrive at 30 Hz
+DEACTIVATED_S = 4.0
+MATCHING_S = 0.1  # a new subscription matching the camera's publisher (measured: 30-110 ms)
+
+
+class Lifecycle:
+    """Client of one node's lifecycle services."""
+
+    def __init__(self, node, name):
+        self.node = node
+        self.name = name
+        self._change = node.create_client(ChangeState, f'/{name}/change_state')
+        self._get = node.create_client(GetState, f'/{name}/get_state')
+
+    def _call(self, client, request, timeout):
+        assert spin_until(self.node, client.service_is_ready, timeout=20), \
+            f'no lifecycle service on /{self.name}'
+        future = client.call_async(request)
+        assert spin_until(self.node, future.done, timeout=timeout), \
+            f'/{self.name} did not answer in {timeout} s'
+        return future.result()
+
+    def state(self):
+        return self._call(self._get, GetState.Request(), 10).current_state.label
+
+    def change(self, transition, timeout=10):
+        request = ChangeState.Request()
+        request.transition.label = transition
+        return self._call(self._change, request, timeout).success
+
+
+class Traffic:
+    """Keep the arrival times of the images (by stamp) and of the PersonArrays."""
+
+    def __init__(self, node):
+        self.images, self.image_arrivals, self.persons = [], {}, []
+        reliable = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
+        node.create_subscription(Image, TOPIC, self._on_image, reliable)
+        node.create_subscription(PersonArray, '/pose/persons',
+                                 lambda m: self.persons.append((time.monotonic(), m)), reliable)
+
+    def _on_image(self, msg):
+        now = time.monotonic()
+        self.images.append(now)
+        self.image_arrivals[stamp_of(msg)] = now
+
+    def answer_delays(self, since=0.0):
+        """Return [(image arrival, seconds until the PersonArray answering it arrived)]."""
+        return [(self.image_arrivals[stamp_of(m)], t - self.image_arrivals[stamp_of(m)])
+                for t, m in self.persons if t >= since and stamp_of(m) in self.image_arrivals]
+
+    def images_since(self, moment):
+        return sum(1 for t in self.images if t >= moment)
+
+    def persons_since(self, moment):
+        return [m for t, m in self.persons if t >= moment]
+
+
+def stamp_of(msg):
+    return (msg.header.stamp.sec, msg.header.stamp.nanosec)
+
+
+def cpu_seconds(process):
+    times = psutil.Process(process.process.pid).cpu_times()
+    return times.user + times.system
+
+
+def has_open(process, path):
+    real = os.path.realpath(path)
+    return any(os.path.realpath(f.path) == real
+               for f in psutil.Process(process.process.pid).open_files())
+
+
+def pose_subscribes(node):
+    return any(info.node_name == 'pose' for info in node.get_subscriptions_info_by_topic(TOPIC))
+
+
+def test_both_nodes_through_every_transition(rclpy_session):
+    node = rclpy_session.create_node('lifecycle_test_manager')
+    traffic = Traffic(node)
+    camera_params = {'autostart': False, 'source': str(VTEST), 'fps': CAMERA_FPS,
+                     'loop': True}
+    pose_params = {'autostart': False, 'device': 'cpu', 'image_topic': TOPIC}
+    with NodeProcess('camera_node', params=camera_params,
+                     ros_args=['-r', f'~/image_raw:={TOPIC}']) as camera, \
+            NodeProcess('pose_node', params=pose_params) as pose:
+        try:
+            camera_cycle, pose_cycle = Lifecycle(node, 'camera'), Lifecycle(node, 'pose')
+            assert camera_cycle.state() == 'unconfigured', camera.output()
+            assert pose_cycle.state() == 'unconfigured', pose.output()
+            assert 'waiting for lifecycle transitions on /pose/change_state' in pose.output()
+
+            # configure: the model is loaded, nothing streams, nothing is opened.
+            assert camera_cycle.change('configure'), camera.output()
+            assert pose_cycle.change('configure', timeout=120), pose.output()
+            assert (camera_cycle.state(), pose_cycle.state()) == ('inactive', 'inactive')
+            assert 'warm-up' in pose.output()
+            assert not has_open(camera, VTEST)
+            spin_until(node, lambda: False, timeout=1.0)
+            assert not traffic.images and not traffic.persons
+            assert not pose_subscribes(node)
+
+            # activate: the camera opens its file and publishes, pose answers.
+            assert camera_cycle.change('activate') and pose_cycle.change('activate')
+            assert spin_until(node, lambda: len(traffic.persons) >= 10, timeout=60), \
+                pose.output()
+            assert has_open(camera, VTEST)
+            delays = sorted(delay for _, delay in traffic.answer_delays()[-10:])
+            answer_s = delays[len(delays) // 2]  # image in, PersonArray out: mostly inference
+
+            # deactivate pose: images keep coming, nothing is answered, the CPU rests.
+            assert pose_cycle.change('deactivate')
+            assert pose_cycle.state() == 'inactive'
+            spin_until(node, lambda: False, timeout=0.5)  # answers already under way
+            quiet_from = time.monotonic()
+            cpu_before = cpu_seconds(pose)
+            spin_until(node, lambda: False, timeout=DEACTIVATED_S)
+            cpu_share = (cpu_seconds(pose) - cpu_before) / (time.monotonic() - quiet_from)
+            images = traffic.images_since(quiet_from)
+            assert images >= 0.8 * CAMERA_FPS * DEACTIVATED_S, images
+            assert traffic.persons_since(quiet_from) == []
+            assert not pose_subscribes(node)
+            assert cpu_share < IDLE_CPU_LIMIT, f'deactivated pose_node used {cpu_share:.1%}'
+
+            # activate again: answers resume within a frame time plus inference. The first
+            # answer is to an image that arrived at most a frame time (and the subscription's
+            # matching) after the request, and took no longer than answers in steady state.
+            activated_at = time.monotonic()
+            assert pose_cycle.change('activate')
+            assert spin_until(node, lambda: traffic.answer_delays(activated_at), timeout=10)
+            image_at, first_delay = traffic.answer_delays(activated_at)[0]
+            waited_s = image_at - activated_at
+            print(f'\nreactivated: first answered image {waited_s * 1000:.0f} ms after the '
+                  f'request, answered in {first_delay * 1000:.0f} ms (steady '
+                  f'{answer_s * 1000:.0f} ms); deactivated CPU {cpu_share:.2%} of a core')
+            assert waited_s < 1.0 / CAMERA_FPS + MATCHING_S, waited_s
+            assert first_delay < 2 * answer_s, (first_delay, answer_s)
+
+            # deactivate the camera: it releases the file and stops publishing.
+            assert camera_cycle.change('deactivate') and pose_cycle.change('deactivate')
+            assert not has_open(camera, VTEST)
+            spin_until(node, lambda: False, timeout=0.3)
+            stopped_at = time.monotonic()
+            spin_until(node, lambda: False, timeout=1.0)
+            assert traffic.images_since(stopped_at) == 0
+
+            # cleanup, then shutdown: both processes end by themselves with code 0.
+            assert camera_cycle.change('cleanup') and pose_cycle.change('cleanup')
+            assert (camera_cycle.state(), pose_cycle.state()) == ('unconfigured',
+                                                                  'unconfigured')
+            assert 'unconfigured: model freed' in pose.output()
+            assert camera_cycle.change('shutdown') and pose_cycle.change('shutdown')
+            assert camera.wait(10) == 0 and pose.wait(10) == 0
+            for process in (camera, pose):
+                assert 'Traceback' not in process.output(), process.output()
+                assert '[ERROR]' not in process.output(), process.output()
+        finally:
+            node.destroy_node()
+
+
+@pytest.mark.parametrize('state', ['unconfigured', 'inactive', 'active'])
+def test_camera_shuts_down_cleanly_from_any_state(rclpy_session, state):
+    node = rclpy_session.create_node('lifecycle_shutdown_test')
+    params = {'autostart': False, 'source': str(VTEST), 'fps': CAMERA_FPS}
+    with NodeProcess('camera_node', params=params,
+                     ros_args=['-r', f'~/image_raw:={TOPIC}']) as camera:
+        try:
+            cycle = Lifecycle(node, 'camera')
+            for transition in {'unconfigured': [], 'inactive': ['configure'],
+                               'active': ['configure', 'activate']}[state]:
+                assert cycle.change(transition), camera.output()
+            assert cycle.state() == state
+            assert cycle.change('shutdown')
+            assert camera.wait(10) == 0
+            assert 'Traceback' not in camera.output() and '[ERROR]' not in camera.output()
+        finally:
+            node.destroy_node()
+
+
+def test_a_failed_configure_keeps_the_node_alive_and_unconfigured(rclpy_session, tmp_path):
+    node = rclpy_session.create_node('lifecycle_failure_test')
+    missing = tmp_path / 'no_such_clip.mp4'
+    with NodeProcess('camera_node', params={'autostart': False, 'source': str(missing)}) as camera:
+        try:
+            cycle = Lifecycle(node, 'camera')
+            assert not cycle.change('configure')
+            assert cycle.state() == 'unconfigured'
+            assert camera.process.poll() is None
+            errors = [line for line in camera.output().splitlines() if '[ERROR]' in line]
+            assert len(errors) == 1 and str(missing) in errors[0], camera.output()
+            assert camera.interrupt() == 0
+        finally:
+            node.destroy_node()
+
+
+def test_an_autostarted_pose_node_shuts_down_from_active(rclpy_session):
+    node = rclpy_session.create_node('lifecycle_active_shutdown_test')
+    with NodeProcess('pose_node', params={'device': 'cpu', 'image_topic': TOPIC}) as pose:
+        try:
+            cycle = Lifecycle(node, 'pose')
+            assert pose.wait_for_output('waiting for a publisher', timeout=120), pose.output()
+            assert cycle.state() == 'active'
+            assert cycle.change('shutdown')
+            assert pose.wait(10) == 0
+            assert 'Traceback' not in pose.output() and '[ERROR]' not in pose.output()
+        finally:
+            node.destroy_node()
