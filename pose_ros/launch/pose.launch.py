@@ -5,6 +5,10 @@ Launch camera_node, pose_node and bridge_node with config/pose.yaml.
 
 ros2 launch pose_ros pose.launch.py source:=/path/video.mp4 device:=cuda:0
 ros2 launch pose_ros pose.launch.py use_camera:=false image_topic:=/robot/camera/image_raw
+ros2 launch pose_ros pose.launch.py use_camera:=false \
+    image_topic:=/camera/camera/color/image_raw \
+    depth_topic:=/camera/camera/aligned_depth_to_color/image_raw \
+    camera_info_topic:=/camera/camera/color/camera_info
 
 Every node takes its parameters from params_file; a launch argument that is given overrides
 that file, one that is left out does not.
@@ -24,7 +28,13 @@ from launch_ros.parameter_descriptions import ParameterValue
 OVERRIDES = (
     ('source', 'camera', 'source', str,
      'camera_node source: webcam index or /dev/videoN, video file, image folder'),
+    ('camera_info_url', 'camera', 'camera_info_url', str,
+     'camera_node calibration file: publishes camera/camera_info beside the images'),
     ('image_topic', 'pose', 'image_topic', str, 'Image topic pose_node subscribes to'),
+    ('depth_topic', 'pose', 'depth_topic', str,
+     'Depth image aligned to the colour image: turns 3D on'),
+    ('camera_info_topic', 'pose', 'camera_info_topic', str,
+     'CameraInfo of the colour image, used with depth_topic'),
     ('model', 'pose', 'model', str, 'Weights file or export for pose_node'),
     ('device', 'pose', 'device', str, 'auto, cpu or cuda:N'),
     ('half', 'pose', 'half', bool, 'FP16 on CUDA (true/false)'),

@@ -101,6 +101,9 @@ CAMERA = (
     Row('qos_reliability', 'reliable', 'Publisher reliability',
         choices=('reliable', 'best_effort')),
     Row('qos_depth', 1, 'Publisher queue depth (keep last)', 1, 100),
+    Row('camera_info_url', '', 'Calibration file (as camera_calibration writes it): '
+        'file:///path.yaml, package://pkg/path.yaml or a path; publishes ~/camera_info beside '
+        'each image. Empty: no camera_info'),
 )
 
 POSE = (
@@ -142,6 +145,14 @@ POSE = (
         'Keypoint confidence that counts in the pose similarity', 0.0, 1.0),
     Row('track_match_threshold', 0.2,
         'Least similarity (OKS/IoU mix) to continue a track', 0.001, 1.0),
+    Row('depth_topic', '',
+        'Depth image aligned to the colour image (16UC1 mm or 32FC1 m) for 3D keypoints, '
+        'positions and velocities; empty: no 3D (relative names follow the namespace)'),
+    Row('camera_info_topic', 'camera/camera_info',
+        'CameraInfo of the colour image, used with depth_topic (relative names follow the '
+        'namespace)'),
+    Row('depth_slop', 0.05, 'Most seconds between a colour image and the depth image paired '
+        'with it (nearest stamp)', 0.0, 1.0),
 )
 
 BRIDGE = (
