@@ -13,8 +13,9 @@ known distances in front of a wall; the real pose model finds them in the colour
 each 3D keypoint is compared with the analytic point (the keypoint's pixel lifted onto the
 person's plane). Every scene runs in both encodings (16UC1 millimetres, 32FC1 metres) and
 against two naive readings: the one pixel under each keypoint, and the median of the same
-7x7 window the 3D stage reads. The cost of the 3D stage is timed at 10 people on a 640x480
-depth image, against the model's own inference on the same image in the same run.
+7x7 window the 3D stage reads. The cost of the 3D stage is timed on the ten people of
+``crowd_10``, alone against the model's own inference on the same image in the same run, and
+inside a pose_node process (its stage timers on /diagnostics).
 """
 
 import argparse
@@ -24,14 +25,13 @@ import pathlib
 import statistics
 import time
 
-from bench_common import machine_tag
+from bench_common import machine_tag, NodeProcess, spin_until
 import numpy as np
 from pose_ros import model_loading
 from pose_ros.depth.camera_model import CameraModel
 from pose_ros.depth.depth_image import depth_msg_to_metres
 from pose_ros.depth.keypoint_depth import DepthSampling
 from pose_ros.depth.lifting import PersonLifter
-from pose_ros.pose_estimator import PoseEstimator
 from pose_ros.tracking import NoTracker
 import rgbd_scenes
 
@@ -87,16 +87,14 @@ def evaluate_scenes(maker):
 
 
 def time_stage(maker, estimator):
-    """Return (3D stage ms per frame at TIMED_PEOPLE people, model ms) medians and p95."""
-    rendered = maker.render(rgbd_scenes.scene_named('near_wall_2.5m'))
+    """Return the 3D stage's ms per frame on the ten people of crowd_10, and the model's."""
+    rendered = maker.render(rgbd_scenes.scene_named(rgbd_scenes.CROWD))
     depth = rendered.depth
     camera = rendered.camera
-    base = NoTracker().update(rendered.detections, 0.0)[0]
-    persons = []
-    for index in range(TIMED_PEOPLE):   # ten copies side by side, ids 1..10
-        person = replace(base, track_id=index + 1, keypoints=base.keypoints.copy())
-        person.keypoints[:, 0] = (person.keypoints[:, 0] + 60 * index) % rgbd_scenes.WIDTH
-        persons.append(person)
+    persons = NoTracker().update(rendered.detections, 0.0)
+    assert len(persons) == TIMED_PEOPLE, f'{len(persons)} people found in crowd_10'
+    for index, person in enumerate(persons):
+        person.track_id = index + 1     # tracked ids: velocities are fitted too
     lifter = PersonLifter()
     stage, model = [], []
     for frame in range(TIMED_FRAMES):
@@ -110,6 +108,57 @@ def time_stage(maker, estimator):
     return {'stage_median_ms': statistics.median(stage),
             'stage_p95_ms': float(np.percentile(stage, 95)),
             'model_median_ms': statistics.median(model)}
+
+
+def time_node(maker, frames=30):
+    """Return pose_node's own /diagnostics after ``frames`` frames of crowd_10 with depth."""
+    import rclpy
+    from diagnostic_msgs.msg import DiagnosticArray
+    from pose_ros.image_conversion import bgr_to_image_msg
+    from pose_ros_msgs.msg import PersonArray
+    from rclpy.qos import QoSProfile, ReliabilityPolicy
+    from sensor_msgs.msg import CameraInfo, Image
+    from std_msgs.msg import Header
+
+    rendered = maker.render(rgbd_scenes.scene_named(rgbd_scenes.CROWD))
+    reliable = QoSProfile(depth=5, reliability=ReliabilityPolicy.RELIABLE)
+    topics = {'image_topic': '/depth_bench/color/image_raw',
+              'depth_topic': '/depth_bench/aligned_depth_to_color/image_raw',
+              'camera_info_topic': '/depth_bench/color/camera_info'}
+    rclpy.init()
+    node = rclpy.create_node('depth_bench')
+    publishers = {key: node.create_publisher(CameraInfo if key == 'camera_info_topic' else Image,
+                                             topic, reliable) for key, topic in topics.items()}
+    persons, diagnostics = [], []
+    node.create_subscription(PersonArray, '/pose/persons', persons.append, 10)
+    node.create_subscription(DiagnosticArray, '/diagnostics', diagnostics.append, 10)
+    counts = []
+    try:
+        with NodeProcess('pose_node', params={'device': 'cpu', **topics}) as pose:
+            assert spin_until(node, lambda: all(p.get_subscription_count()
+                                                for p in publishers.values()), 120), pose.output()
+            for index in range(frames):
+                header = Header(frame_id='camera_color_optical_frame')
+                header.stamp.sec = 5000 + index // 30
+                header.stamp.nanosec = (index % 30) * 33_333_333
+                info = rendered.camera_info(header.frame_id)
+                info.header = header
+                publishers['camera_info_topic'].publish(info)
+                publishers['depth_topic'].publish(rendered.depth_msg(header))
+                spin_until(node, lambda: False, timeout=0.05)
+                publishers['image_topic'].publish(bgr_to_image_msg(rendered.colour, header))
+                assert spin_until(node, lambda: persons and persons[-1].header == header, 60)
+                counts.append(len(persons[-1].persons))
+            spin_until(node, lambda: False, timeout=1.5)
+            values = {kv.key: kv.value for kv in diagnostics[-1].status[0].values}
+            assert pose.interrupt() == 0
+    finally:
+        node.destroy_node()
+        rclpy.try_shutdown()
+    return {'people_median': statistics.median(counts), 'frames': frames,
+            '3d_ms': float(values['3d_ms']), 'inference_ms': float(values['inference_ms']),
+            'frames_with_3d': int(values['frames_with_3d']),
+            'frames_without_3d': int(values['frames_without_3d'])}
 
 
 def _cell(summary, key, digits=0):
@@ -167,11 +216,11 @@ def main() -> None:
                         help='mark the timing provisional: the machine was not quiet')
     args = parser.parse_args()
 
-    estimator = PoseEstimator(model_loading.resolve_model_path(model_loading.DEFAULT_MODEL),
-                              device='cpu')
+    estimator = rgbd_scenes.default_estimator()
     maker = rgbd_scenes.SceneMaker(estimator)
     results, totals = evaluate_scenes(maker)
     timing = None if args.no_timing else time_stage(maker, estimator)
+    node_timing = None if args.no_timing else time_node(maker)
     sampling = DepthSampling()
     scene_lines = [f'- `{s.name}`: {s.description}.' for s in rgbd_scenes.SCENES]
     fx = rgbd_scenes.K[0]
@@ -191,8 +240,9 @@ def main() -> None:
         'pixels each side of the silhouette, the wall at both wrists, and a depth silhouette '
         '2 px thinner than the colour one and shifted by (1, 1) px.', '',
         *scene_lines, '',
-        f'The real model (`{model_loading.DEFAULT_MODEL}`, CPU, conf 0.25, imgsz 640) finds the '
-        'people; each depth image goes through the message decoding in its encoding and the '
+        f'The real model (`{model_loading.DEFAULT_MODEL}` on the CPU with the defaults of '
+        'pose_node: conf 0.25, imgsz 640, square input) finds the people; each depth image '
+        'goes through the message decoding in its encoding and the '
         "camera model comes from the scene's CameraInfo. Error: distance from each published "
         '3D keypoint to the analytic point (its pixel lifted, through the distortion, onto '
         "the person's plane). Confident keypoints: 2D confidence >= 0.5 (`keypoint_conf`); "
@@ -208,18 +258,24 @@ def main() -> None:
             ('**Provisional** (measured while other work loaded the machine; re-measure on a '
              'quiet one): c' if args.loaded else 'C') +
             f'ost of the 3D stage (`PersonLifter.lift`: window sampling, torso and keypoint '
-            f'depths, undistortion, positions, velocities) at {TIMED_PEOPLE} people on a '
-            f'{rgbd_scenes.WIDTH}x{rgbd_scenes.HEIGHT} depth image: median '
+            f'depths, undistortion, positions, velocities) on the {TIMED_PEOPLE} people of '
+            f'`{rgbd_scenes.CROWD}` ({rgbd_scenes.WIDTH}x{rgbd_scenes.HEIGHT}): median '
             f'{timing["stage_median_ms"]:.2f} ms per frame (p95 {timing["stage_p95_ms"]:.2f}), '
             f'{timing["stage_median_ms"] / timing["model_median_ms"]:.3f} of the model\'s '
             f'inference on the same image in the same run ({timing["model_median_ms"]:.1f} '
-            'ms).', '']
+            'ms). Inside pose_node (its own stage timers, as published on `/diagnostics`; '
+            f'means over {node_timing["frames"]} frames of that scene with depth, '
+            f'{node_timing["people_median"]:.0f} people per frame, '
+            f'{node_timing["frames_with_3d"]} of them with 3D): `3d_ms` '
+            f'{node_timing["3d_ms"]:.2f}, `inference_ms` {node_timing["inference_ms"]:.1f} '
+            f'(ratio {node_timing["3d_ms"] / node_timing["inference_ms"]:.3f}).', '']
     text = '\n'.join(lines)
     print(text)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / 'depth_eval.json').write_text(json.dumps(
         {'scenes': {f'{n}/{e}': row for (n, e), row in results.items()},
-         'totals': {f'{m}/{e}': s for (m, e), s in totals.items()}, 'timing': timing},
+         'totals': {f'{m}/{e}': s for (m, e), s in totals.items()}, 'timing': timing,
+         'node_timing': node_timing},
         indent=2, default=float))
     if not args.no_docs:
         write_section(text)

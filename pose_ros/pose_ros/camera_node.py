@@ -13,8 +13,9 @@ image is accompanied by a sensor_msgs/CameraInfo on ~/camera_info with the same 
 without one, nothing is published there rather than an invented calibration.
 
 Lifecycle: configure checks the source (a file or folder must exist), reads the calibration
-file and creates the publishers, opening nothing; activate opens the source and publishes; deactivate stops the
-capture thread and releases the camera or file; activated again, a file starts over.
+file and creates the publishers, opening nothing; activate opens the source and publishes;
+deactivate stops the capture thread and releases the camera or file; activated again, a file
+starts over.
 """
 
 import collections

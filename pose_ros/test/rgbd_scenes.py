@@ -159,8 +159,25 @@ SCENES = (
               description='REAL, rational_polynomial distortion (non-zero D)'),
     RgbdScene('plumb_bob_2.5m', [Figure('bus_black', 2.5, -0.4)], 4.5, NOISY,
               distortion='plumb_bob', description='sensor noise, plumb_bob distortion'),
+    RgbdScene('crowd_10', [Figure('bus_black' if i % 2 else 'bus_coat', 6.5, x)
+                           for i, x in enumerate((-3.1, -1.96, -0.66, 0.64, 1.94))]
+              + [Figure('bus_coat' if i % 2 else 'bus_black', 4.0, x)
+                 for i, x in enumerate((-1.6, -0.8, 0.0, 0.8, 1.6))], 8.0, REAL,
+              description='REAL, ten people: five at 4 m, five at 6.5 m between them'),
 )
+CROWD = 'crowd_10'
 CLEAN = 'clean_2.5m'
+
+
+def default_estimator():
+    """Return the pose model on the CPU with pose_node's default settings."""
+    from pose_ros import model_loading
+    from pose_ros.parameters import defaults, POSE
+    from pose_ros.pose_estimator import PoseEstimator
+    values = defaults(POSE)
+    return PoseEstimator(model_loading.resolve_model_path(values['model']), device='cpu',
+                         imgsz=values['imgsz'], conf=values['conf'], iou=values['iou'],
+                         max_det=values['max_det'], square_input=values['square_input'])
 
 
 def scene_named(name: str, encoding: str = '16UC1') -> RgbdScene:
@@ -211,12 +228,22 @@ def _project_rays(camera, rays):
 
 
 class SceneMaker:
-    """Renders RgbdScenes; cuts the people out once (that runs the pose model)."""
+    """
+    Renders RgbdScenes; cuts the people out once.
+
+    ``estimator`` is the model under test: it places the keypoint nuisances and gives each
+    rendered scene its ``detections``. The people are cut out with the model at Ultralytics'
+    own settings, as for the tracking scenes, so the figures do not change with the node's.
+    """
 
     def __init__(self, estimator, people=('bus_coat', 'bus_black')):
+        from pose_ros import model_loading
+        from pose_ros.pose_estimator import PoseEstimator
         synthetic = load_repo_tool('bench/synthetic_scenes.py')
         self.estimator = estimator
-        self.cutouts = synthetic.cut_out_people(estimator, people)
+        cutter = PoseEstimator(model_loading.resolve_model_path(model_loading.DEFAULT_MODEL),
+                               device='cpu')
+        self.cutouts = synthetic.cut_out_people(cutter, people)
         street = synthetic.street_background(pathlib.Path(VTEST))
         self.background = cv2.resize(street[:, (street.shape[1] - street.shape[0] * 4 // 3)
                                             // 2:][:, :street.shape[0] * 4 // 3],

@@ -11,11 +11,9 @@ from the scene's CameraInfo, and every 3D keypoint is compared with the analytic
 from dataclasses import replace
 
 import numpy as np
-from pose_ros import model_loading
 from pose_ros.depth.camera_model import CameraModel
 from pose_ros.depth.depth_image import depth_msg_to_metres
 from pose_ros.depth.lifting import PersonLifter
-from pose_ros.pose_estimator import PoseEstimator
 from pose_ros.tracking import NoTracker
 import pytest
 import rgbd_scenes
@@ -26,8 +24,7 @@ MIN_CONFIDENCE = 0.5     # keypoint_conf's default
 
 @pytest.fixture(scope='module')
 def rendered_scenes():
-    estimator = PoseEstimator(model_loading.resolve_model_path(model_loading.DEFAULT_MODEL),
-                              device='cpu')
+    estimator = rgbd_scenes.default_estimator()
     maker = rgbd_scenes.SceneMaker(estimator)
     results = {}
     for scene in SCENES:
@@ -60,7 +57,8 @@ def test_no_confident_keypoint_is_wrong_and_positions_hold(rendered_scenes, name
     assert result.keypoints_3d_counts == [17] * len(persons)
     assert result.wrong == 0, summary
     assert summary['nan_share'] <= 0.3, summary       # NaN is allowed, not everywhere
-    assert summary['p95_mm'] <= 60, summary
+    farthest = max(f.distance for f in rendered.figures)
+    assert summary['p95_mm'] <= (60 if farthest <= 4.0 else 150), summary  # noise grows as z²
     if all(f.distance == 2.5 for f in rendered.figures):
         assert summary['position_max_mm'] <= 50, summary
     if name == rgbd_scenes.CLEAN:

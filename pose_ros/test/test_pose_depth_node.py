@@ -14,14 +14,12 @@ import time
 
 from diagnostic_msgs.msg import DiagnosticArray
 import numpy as np
-from pose_ros import model_loading
 from pose_ros.depth.depth_image import metres_to_depth_msg
 from pose_ros.image_conversion import bgr_to_image_msg
-from pose_ros.pose_estimator import PoseEstimator
 from pose_ros_msgs.msg import PersonArray
 import pytest
-import rgbd_scenes
 from rclpy.qos import QoSProfile, ReliabilityPolicy
+import rgbd_scenes
 from ros_helpers import NodeProcess, spin_until
 from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
@@ -39,8 +37,7 @@ SLOP = 0.05
 
 @pytest.fixture(scope='module')
 def scene():
-    estimator = PoseEstimator(model_loading.resolve_model_path(model_loading.DEFAULT_MODEL),
-                              device='cpu')
+    estimator = rgbd_scenes.default_estimator()
     maker = rgbd_scenes.SceneMaker(estimator)
     return maker.render(rgbd_scenes.scene_named('near_wall_2.5m'))
 
@@ -160,8 +157,8 @@ def test_without_camera_info_persons_flow_in_2d_with_a_clear_error(camera, pose_
     assert pose_node.output().count('no camera_info on') < 3   # throttled: once per 5 s
 
 
-def test_without_any_depth_image_persons_flow_in_2d_with_a_clear_error(camera, pose_node,
-                                                                        scene):
+def test_without_any_depth_image_persons_flow_in_2d_with_a_clear_error(
+        camera, pose_node, scene):
     camera.start_camera_info()
     deadline = time.monotonic() + 20
     while not _wait_for(pose_node, f'no depth image received on {DEPTH_TOPIC} yet', 0.1):
@@ -170,8 +167,8 @@ def test_without_any_depth_image_persons_flow_in_2d_with_a_clear_error(camera, p
         assert msg is not None and len(msg.persons) == 1 and _no_3d(msg.persons[0])
 
 
-def test_paired_depth_gives_17_keypoints_3d_and_the_position_within_5_cm(camera, pose_node,
-                                                                          scene):
+def test_paired_depth_gives_17_keypoints_3d_and_the_position_within_5_cm(
+        camera, pose_node, scene):
     camera.start_depth()
     assert _wait_for(pose_node, f'subscribed to {DEPTH_TOPIC} (Image, reliable)')
     for encoding in ('16UC1', '32FC1'):
