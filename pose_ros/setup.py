@@ -12,7 +12,7 @@ setup(
     name=package_name,
     version='0.1.0',
     packages=find_packages(exclude=['test']),
-    package_data={package_name: ['web/*']},
+    package_data={package_name + '.bridge': ['web/*']},
     data_files=[
         ('share/ament_index/resource_index/packages', ['resource/' + package_name]),
         ('share/' + package_name, ['package.xml']),
@@ -20,7 +20,7 @@ setup(
         ('share/' + package_name + '/config',
          glob('config/*.yaml') + glob('config/*.xml') + glob('config/*.rviz')),
         ('share/' + package_name + '/media', glob('media/*')),
-        ('share/' + package_name + '/web', glob('pose_ros/web/*')),
+        ('share/' + package_name + '/web', glob('pose_ros/bridge/web/*')),
     ],
     install_requires=['setuptools'],
     zip_safe=True,

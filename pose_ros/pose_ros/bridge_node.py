@@ -3,56 +3,47 @@
 """
 bridge_node: relay /pose/persons to WebSocket clients as JSON, with a live browser viewer.
 
-A thin adapter: the subscription callback throttles, encodes each PersonArray once
-(json_encoding) and hands the bytes to an asyncio service on its own thread (a FeedServer
-in server mode, a FeedPusher in client mode) with ``loop.call_soon_threadsafe``, so
-nothing the network does can block the ROS executor.
+A thin adapter over the ``pose_ros.bridge`` subpackage: the subscription callback
+throttles, encodes each PersonArray once (bridge.json_encoding) and hands the bytes to an
+asyncio service on its own thread (a FeedServer in server mode, a FeedPusher in client
+mode) with ``loop.call_soon_threadsafe``, so nothing the network does can block the ROS
+executor.
+
+The camera images and /diagnostics are subscribed to only while a connected viewer asks
+for video or diagnostics: the server reports that demand from its thread through a guard
+condition, and the executor (un)subscribes. The images pose_node answered become JPEG
+video frames (bridge.frame_picker, bridge.video_encoding), encoded once for all viewers.
 """
 
-import ipaddress
 import sys
 import time
 
+from diagnostic_msgs.msg import DiagnosticArray
+from pose_ros.bridge.access import ANY, is_loopback
+from pose_ros.bridge.client import ClientConfig, FeedPusher
+from pose_ros.bridge.frame_picker import FramePicker
+from pose_ros.bridge.json_encoding import (diagnostics_message, encode, encode_hello,
+                                           encode_persons, video_message)
+from pose_ros.bridge.rate_limiter import RateLimiter
+from pose_ros.bridge.server import (FeedServer, find_web_dir, load_web_files, LoopThread,
+                                    PortInUseError, ServerConfig)
 from pose_ros.configuration_error import ConfigurationError
-from pose_ros.json_encoding import encode_hello, encode_persons
+from pose_ros.image_qos import choose_reliability, image_qos_profile, reliability_name
 from pose_ros.managed_node import ManagedNode
 from pose_ros.node_runner import run_nodes
 from pose_ros.parameters import BRIDGE, declare_parameters
-from pose_ros.ws_client import ClientConfig, FeedPusher
-from pose_ros.ws_server import (FeedServer, find_web_dir, load_web_files, LoopThread,
-                                PortInUseError, ServerConfig)
 from pose_ros_msgs.msg import PersonArray
 from rclpy.exceptions import ParameterUninitializedException
 from rclpy.logging import get_logger
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import CompressedImage, Image
 from websockets.exceptions import InvalidURI
 
 THROTTLE_S = 5.0
 STOP_TIMEOUT_S = 5.0
-
-
-class RateLimiter:
-    """Let events through at no more than ``rate`` Hz (0 = all), tolerating some jitter."""
-
-    TOLERANCE = 0.25  # an event may come this fraction of a period early
-
-    def __init__(self, rate):
-        self._period = 1.0 / rate if rate > 0 else 0.0
-        self._next_due = None
-
-    def allow(self, now: float) -> bool:
-        """Return whether an event at time ``now`` (seconds) may pass."""
-        if not self._period:
-            return True
-        if self._next_due is None:
-            self._next_due = now + self._period
-            return True
-        if now < self._next_due - self.TOLERANCE * self._period:
-            return False
-        # Keep to the schedule despite jitter, but never let a burst through after a pause.
-        self._next_due = max(self._next_due + self._period,
-                             now + (1.0 - self.TOLERANCE) * self._period)
-        return True
+DIAGNOSTICS_TOPIC = '/diagnostics'
+POSE_STATUS_SUFFIX = ': pose estimation'  # pose_node names its DiagnosticStatus so
+PUBLISHER_POLL_S = 0.5  # while a viewer wants video and the image topic has no publisher
 
 
 class ServiceLog:
@@ -94,6 +85,14 @@ class BridgeNode(ManagedNode):
         self._limiter = RateLimiter(self._param('max_rate'))
         self._loop_thread = None
         self.subscription = None
+        self.video_subscription = None
+        self.diagnostics_subscription = None
+        self._wanted = {'video': False, 'diagnostics': False}  # set on the network thread
+        self._demand_changed = self.create_guard_condition(self._follow_demand)
+        self._publisher_timer = None
+        self._waiting_logged = False
+        self._picker = None
+        self._encoder = None
 
     # Lifecycle: configure checks the settings, activate listens (or connects) and
     # subscribes, deactivate closes every connection and unsubscribes.
@@ -106,6 +105,8 @@ class BridgeNode(ManagedNode):
         self.start()
 
     def _deactivate(self):
+        self._wanted = {'video': False, 'diagnostics': False}
+        self._follow_demand()
         if self.subscription is not None:
             self.destroy_subscription(self.subscription)
             self.subscription = None
@@ -138,9 +139,12 @@ class BridgeNode(ManagedNode):
         self._announce()
 
     def stop(self) -> None:
-        """Close every connection and join the WebSocket thread."""
+        """Close every connection and join the WebSocket and video threads."""
         if self._loop_thread is not None and not self._loop_thread.stop(STOP_TIMEOUT_S):
             self.get_logger().warning(f'WebSocket thread still busy after {STOP_TIMEOUT_S} s')
+        if self._encoder is not None:
+            self._encoder.close()
+            self._encoder = None
 
     @property
     def service(self):
@@ -148,7 +152,8 @@ class BridgeNode(ManagedNode):
         return self._loop_thread.service
 
     def _on_persons(self, msg: PersonArray) -> None:
-        if not self._limiter.allow(time.monotonic()):
+        now = time.monotonic()
+        if not self._limiter.allow(now):
             return
         try:
             data = encode_persons(msg)
@@ -157,6 +162,107 @@ class BridgeNode(ManagedNode):
                                     throttle_duration_sec=THROTTLE_S)
             return
         self._loop_thread.publish(data)
+        if self.video_subscription is not None:
+            self._encode(self._picker.add_persons(_key(msg.header.stamp), now))
+
+    # Video and diagnostics, on demand.
+
+    def _on_demand(self, kind, wanted):
+        """Note a change of demand (called on the network thread); the executor follows."""
+        self._wanted[kind] = wanted
+        try:
+            self._demand_changed.trigger()
+        except Exception:  # noqa: BLE001 - the node is being destroyed
+            pass
+
+    def _follow_demand(self):
+        if self._wanted['video'] and self.video_subscription is None:
+            self._subscribe_video()
+        elif not self._wanted['video'] and (self.video_subscription is not None
+                                            or self._publisher_timer is not None):
+            self._unsubscribe_video()
+        if self._wanted['diagnostics'] and self.diagnostics_subscription is None:
+            self.diagnostics_subscription = self.create_subscription(
+                DiagnosticArray, DIAGNOSTICS_TOPIC, self._on_diagnostics, 10)
+        elif not self._wanted['diagnostics'] and self.diagnostics_subscription is not None:
+            self.destroy_subscription(self.diagnostics_subscription)
+            self.diagnostics_subscription = None
+
+    def _video_topic(self):
+        suffix = '/compressed' if self._param('video_compressed') else ''
+        return self.resolve_topic_name(self._param('video_topic') + suffix)
+
+    def _subscribe_video(self):
+        if not self._wanted['video'] or self.video_subscription is not None:
+            return
+        topic = self._video_topic()
+        offered = [info.qos_profile.reliability
+                   for info in self.get_publishers_info_by_topic(topic)]
+        reliability = choose_reliability('auto', offered)
+        if reliability is None:  # match the publisher's QoS once there is one
+            if not self._waiting_logged:
+                self.get_logger().info(f'a viewer wants video: waiting for a publisher on '
+                                       f'{topic}')
+                self._waiting_logged = True
+            if self._publisher_timer is None:
+                self._publisher_timer = self.create_timer(PUBLISHER_POLL_S,
+                                                          self._subscribe_video)
+            return
+        self._stop_waiting()
+        if self._encoder is None:
+            # OpenCV is loaded with the first viewer that wants video, not at start-up.
+            from pose_ros.bridge.video_encoding import VideoEncoder
+            self._encoder = VideoEncoder(self._param('video_quality'), self._publish_video,
+                                         self._video_error)
+        self._picker = FramePicker(self._param('video_max_rate'))
+        msg_type = CompressedImage if self._param('video_compressed') else Image
+        self.video_subscription = self.create_subscription(
+            msg_type, topic, self._on_image, image_qos_profile(reliability))
+        self.get_logger().info(f'a viewer wants video: subscribed to {topic} '
+                               f'({msg_type.__name__}, {reliability_name(reliability)})')
+
+    def _unsubscribe_video(self):
+        self._stop_waiting()
+        if self.video_subscription is not None:
+            self.destroy_subscription(self.video_subscription)
+            self.video_subscription = None
+            self._picker.clear()
+            self.get_logger().info(f'no viewer wants video: unsubscribed from '
+                                   f'{self._video_topic()}')
+
+    def _stop_waiting(self):
+        self._waiting_logged = False
+        if self._publisher_timer is not None:
+            self.destroy_timer(self._publisher_timer)
+            self._publisher_timer = None
+
+    def _on_image(self, msg) -> None:
+        if self.video_subscription is None:
+            return
+        self._encode(self._picker.add_image(_key(msg.header.stamp), msg, len(msg.data),
+                                            time.monotonic()))
+
+    def _encode(self, image):
+        if image is not None:
+            self._encoder.submit(image)
+
+    def _publish_video(self, data):  # on the encoder's thread
+        self._loop_thread.run_soon(self.service.publish_video, data)
+
+    def _video_error(self, text):  # on the encoder's thread
+        self.get_logger().error(text, throttle_duration_sec=THROTTLE_S)
+
+    def _on_diagnostics(self, msg: DiagnosticArray) -> None:
+        for status in msg.status:
+            if not status.name.endswith(POSE_STATUS_SUFFIX):
+                continue
+            try:
+                data = encode(diagnostics_message(status, msg.header.stamp))
+            except (TypeError, ValueError, AttributeError) as error:
+                self.get_logger().error(f'cannot encode diagnostics as JSON: {error}',
+                                        throttle_duration_sec=THROTTLE_S)
+                continue
+            self._loop_thread.run_soon(self.service.publish_extra, 'diagnostics', data)
 
     def _make_service(self):
         logger = ServiceLog(self)
@@ -175,10 +281,23 @@ class BridgeNode(ManagedNode):
         config = ServerConfig(
             host=self._param('host'), port=self._param('port'), token=self._param('token'),
             allowed_origins=tuple(self._param('allowed_origins')),
+            allowed_hosts=tuple(self._param('allowed_hosts')),
             max_clients=self._param('max_clients'), queue_size=self._param('queue_size'),
             stall_timeout=self._param('stall_timeout'),
             max_message_size=self._param('max_message_size'))
-        return FeedServer(config, encode_hello(), web_files, logger)
+        if self._param('video'):
+            offer = video_message(True, topic=self._video_topic(),
+                                  compressed=self._param('video_compressed'),
+                                  quality=self._param('video_quality'),
+                                  max_rate=self._param('video_max_rate'))
+        else:
+            offer = video_message(False, reason='video is disabled on this bridge (parameter '
+                                  'video: false); the skeletons are drawn without pictures')
+        try:
+            return FeedServer(config, encode_hello(), web_files, logger, video_offer=offer,
+                              on_demand=self._on_demand)
+        except ValueError as error:  # a bad allowed_origins or allowed_hosts entry
+            raise ConfigurationError(str(error)) from error
 
     def _announce(self):
         logger = self.get_logger()
@@ -194,25 +313,32 @@ class BridgeNode(ManagedNode):
         access = 'token required (add ?token=...)' if self._param('token') else 'no token'
         logger.info(f'serving {self.subscription.topic_name} on ws://{address}/ and the viewer '
                     f'on http://{address}/ ({access}{limit})')
-        if not self._param('token') and not _is_loopback(host):
+        if self._param('video'):
+            logger.info(f'video for viewers that ask: {self._video_topic()}, subscribed only '
+                        f'while one watches (JPEG quality {self._param("video_quality")}, at '
+                        f'most {self._param("video_max_rate"):g} Hz)')
+        if not self._param('token') and not is_loopback(host):
             logger.warning(f'listening on {host} without a token: anyone who can reach this '
                            'port sees the feed; set token:=<secret> or host:=127.0.0.1')
+        if ANY in self._param('allowed_origins'):
+            logger.warning("allowed_origins contains '*': any web page open in a browser that "
+                           'can reach this port can read the feed; list the origins of your '
+                           'frontends instead')
+        if ANY in self._param('allowed_hosts'):
+            logger.warning("allowed_hosts contains '*': the Host header is not checked, so "
+                           'a web page can reach the feed through DNS rebinding; list the '
+                           'names of this machine instead')
 
     def _param(self, name):
         try:
             value = self.get_parameter(name).value
         except ParameterUninitializedException:  # an empty string array
             return []
-        return list(value) if name == 'allowed_origins' else value
+        return list(value) if name in ('allowed_origins', 'allowed_hosts') else value
 
 
-def _is_loopback(host):
-    if host == 'localhost':
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _key(stamp):
+    return stamp.sec, stamp.nanosec
 
 
 def main(args=None):

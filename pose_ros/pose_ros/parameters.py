@@ -168,8 +168,11 @@ BRIDGE = (
     Row('uri', 'ws://localhost:8765', 'Client mode: WebSocket server to push the feed to'),
     Row('token', '', 'Server mode: secret clients must present as ?token= or '
         '"Authorization: Bearer"; empty = none'),
-    Row('allowed_origins', (), 'Server mode: Origin headers accepted from browsers, e.g. '
-        '["http://localhost:8765"]; empty = any'),
+    Row('allowed_origins', (), 'Server mode: browser origins that may read the feed, e.g. '
+        '["http://localhost:3000", "self"]; unset = clients without Origin and this '
+        "bridge's own viewer; \"*\" = any (not recommended)"),
+    Row('allowed_hosts', (), 'Server mode: Host names accepted besides loopback and the '
+        'bound address, e.g. ["robot.local"]; "*" = any (defeats the DNS rebinding check)'),
     Row('max_clients', 16, 'Server mode: most feed clients connected at once', 1, 1000),
     Row('queue_size', 5, 'Frames queued per client before its oldest is dropped', 1, 1000),
     Row('stall_timeout', 5.0, 'Seconds a send may stay blocked before that connection is '
@@ -178,6 +181,15 @@ BRIDGE = (
         0.0, 1000.0),
     Row('max_message_size', 4096, 'Largest incoming message in bytes; a bigger one closes '
         'that connection', 125, 1048576),
+    Row('video', True, 'Server mode: send camera pictures to viewers that ask (?video=1); '
+        'the image topic is subscribed to only while one watches'),
+    Row('video_topic', 'camera/image_raw', 'Server mode: images for the viewer (relative: '
+        'follows the namespace)'),
+    Row('video_compressed', False, 'Server mode: take sensor_msgs/CompressedImage on '
+        '<video_topic>/compressed instead (JPEG is forwarded as it is)'),
+    Row('video_quality', 75, 'Server mode: JPEG quality of the pictures', 1, 100),
+    Row('video_max_rate', 10.0, 'Server mode: most pictures per second sent to viewers, Hz; '
+        '0 = every frame pose_node answered', 0.0, 120.0),
     Row('reconnect_min', 0.5, 'Client mode: first reconnection delay in seconds', 0.05, 60.0),
     Row('reconnect_max', 10.0, 'Client mode: longest reconnection delay in seconds',
         0.05, 600.0),

@@ -108,10 +108,11 @@ def bridge_port(process, timeout=20.0):
     return int(re.search(r'serving /pose/persons on ws://[^ ]*:(\d+)/', process.output())[1])
 
 
-def http_request(port, path, headers=(), timeout=5.0):
+def http_request(port, path, headers=(), timeout=5.0, host=None):
     """Send one raw GET with ``path`` sent verbatim; return (status, head, body)."""
     import socket
-    lines = [f'GET {path} HTTP/1.1', f'Host: 127.0.0.1:{port}', *headers, '', '']
+    host = f'127.0.0.1:{port}' if host is None else host
+    lines = [f'GET {path} HTTP/1.1', f'Host: {host}', *headers, '', '']
     with socket.create_connection(('127.0.0.1', port), timeout=timeout) as sock:
         sock.sendall('\r\n'.join(lines).encode())
         chunks = []
@@ -125,8 +126,13 @@ def http_request(port, path, headers=(), timeout=5.0):
     return int(head.split()[1]), head.decode('latin-1'), body
 
 
-def raw_websocket(port, path='/', headers=(), receive_buffer=None, timeout=5.0):
-    """Open a WebSocket by hand (e.g. a client that never reads); return (socket, status)."""
+def raw_websocket(port, path='/', headers=(), receive_buffer=None, timeout=5.0, host=None):
+    """
+    Open a WebSocket by hand (e.g. a client that never reads); return (socket, status).
+
+    ``host`` replaces the ``Host`` header (default 127.0.0.1:port), e.g. to play a page
+    whose name was rebound to 127.0.0.1.
+    """
     import base64
     import socket
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -135,7 +141,8 @@ def raw_websocket(port, path='/', headers=(), receive_buffer=None, timeout=5.0):
     sock.settimeout(timeout)
     sock.connect(('127.0.0.1', port))
     key = base64.b64encode(os.urandom(16)).decode()
-    lines = [f'GET {path} HTTP/1.1', f'Host: 127.0.0.1:{port}', 'Upgrade: websocket',
+    host = f'127.0.0.1:{port}' if host is None else host
+    lines = [f'GET {path} HTTP/1.1', f'Host: {host}', 'Upgrade: websocket',
              'Connection: Upgrade', f'Sec-WebSocket-Key: {key}', 'Sec-WebSocket-Version: 13',
              *headers, '', '']
     sock.sendall('\r\n'.join(lines).encode())

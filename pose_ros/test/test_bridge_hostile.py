@@ -4,9 +4,10 @@
 Hostile clients against the installed bridge_node, while a healthy client keeps watching.
 
 One bridge_node (default settings, port 0) serves the whole module; an rclpy publisher
-sends a PersonArray at 30 Hz and a healthy WebSocket client records every frame. Each
-attack (500 connections, garbage and oversized frames, ping and header floods, path
-traversal, slowloris) runs against it; afterwards the healthy client must have kept
+sends a camera image and its PersonArray at 30 Hz and a healthy WebSocket client records
+every frame. Each attack (500 connections, garbage and oversized frames, ping and header
+floods, path traversal, slowloris, foreign origins and rebound names, bad feed options,
+video viewers that never read) runs against it; afterwards the healthy client must have kept
 receiving frames during the attack, /healthz and the viewer must still be served, and
 the bridge's file descriptors and memory must be back where they were. A few checks of
 the security defaults use a FeedServer in this process, where that is more direct.
@@ -29,17 +30,22 @@ import time
 import urllib.parse
 
 from hypothesis import given, HealthCheck, settings, strategies as st
-from pose_ros import ws_server
-from pose_ros.bridge_node import _is_loopback, BridgeNode
-from pose_ros.json_encoding import encode_hello
-from pose_ros.ws_server import (CONTENT_SECURITY_POLICY, FeedServer, find_web_dir,
-                                load_web_files, LoopThread, ServerConfig)
+import numpy as np
+from pose_ros.bridge import server as bridge_server
+from pose_ros.bridge.access import is_loopback
+from pose_ros.bridge.json_encoding import encode_hello
+from pose_ros.bridge.server import (CONTENT_SECURITY_POLICY, FeedServer, find_web_dir,
+                                    load_web_files, LoopThread, ServerConfig)
+from pose_ros.bridge.video_encoding import unpack_video_frame
+from pose_ros.bridge_node import BridgeNode
+from pose_ros.image_conversion import bgr_to_image_msg
 from pose_ros_msgs.msg import PersonArray
 import psutil
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from ros_helpers import (ARTIFACTS, bridge_port, NodeProcess, person_array, raw_websocket,
                          spin_until, split_server_frames)
+from sensor_msgs.msg import Image
 from test_ws_client import RecordingLog
 from websockets.asyncio.client import connect
 
@@ -47,7 +53,7 @@ PUBLISH_HZ = 30.0
 MAX_CLIENTS = 16            # bridge_node's default
 MAX_MESSAGE_SIZE = 4096     # bridge_node's default
 STALL_TIMEOUT = 5.0         # bridge_node's default
-OPEN_TIMEOUT = ws_server.OPEN_TIMEOUT_S
+OPEN_TIMEOUT = bridge_server.OPEN_TIMEOUT_S
 WEB_FILES = load_web_files(find_web_dir())
 # Healthy client, during an attack: at least this share of the frames, no longer gap.
 MIN_SHARE_DURING_ATTACK = 0.5
@@ -60,12 +66,17 @@ RSS_SLACK = 24 * 2**20
 # The module's bridge, publisher and healthy client
 
 class Publisher:
-    """Publish a two-person PersonArray at PUBLISH_HZ on a thread, until stopped."""
+    """Publish an image and its two-person PersonArray at PUBLISH_HZ on a thread."""
 
     def __init__(self, node):
         self.publisher = node.create_publisher(
             PersonArray, '/pose/persons',
             QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE))
+        self.images = node.create_publisher(
+            Image, '/camera/image_raw', QoSProfile(depth=1,
+                                                   reliability=ReliabilityPolicy.RELIABLE))
+        # Noise compresses badly: 30-50 kB pictures, enough to fill a socket quickly.
+        self.picture = np.random.default_rng(1).integers(0, 255, (240, 320, 3), np.uint8)
         self.node = node
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -84,7 +95,10 @@ class Publisher:
         for index in range(int(PUBLISH_HZ * 600)):  # bounded: ten minutes at most
             if self._stop.wait(max(0.0, started + index / PUBLISH_HZ - time.monotonic())):
                 return
-            self.publisher.publish(person_array((1, 42)))
+            persons = person_array((1, 42))
+            if self.images.get_subscription_count():  # only while a viewer watches video
+                self.images.publish(bgr_to_image_msg(self.picture, persons.header))
+            self.publisher.publish(persons)
 
 
 class HealthyClient:
@@ -548,7 +562,7 @@ def test_oversized_http_headers_are_cut_off_without_holding_memory(attack, bridg
 
 # HTTP: only the viewer files
 
-OUTSIDE_FILES = [pathlib.Path('/etc/passwd'), pathlib.Path(ws_server.__file__),
+OUTSIDE_FILES = [pathlib.Path('/etc/passwd'), pathlib.Path(bridge_server.__file__),
                  find_web_dir().parent / 'package.xml']
 HOSTILE_REQUESTS = [
     # (method, path, extra header lines, expected status; None = closed without answer)
@@ -571,7 +585,9 @@ HOSTILE_REQUESTS = [
     ('GET', '/viewer.js/..', [], 404),
     ('GET', '/./viewer.js', [], 404),
     ('GET', '/web/index.html', [], 404),
-    ('GET', '/ws_server.py', [], 404),
+    ('GET', '/server.py', [], 404),
+    ('GET', '/bridge/server.py', [], 404),
+    ('GET', '/bridge/web/index.html', [], 404),
     ('GET', '/' + 'a' * 4000, [], 404),
     ('GET', '/' + '../' * 3000, [], 414),
     ('GET', '/\u00e9', [], None),  # not ASCII: no valid HTTP request
@@ -609,8 +625,9 @@ def test_hostile_http_requests_never_reach_a_file_outside_the_viewer(attack, bri
 
 
 NAMES = ['index.html', 'viewer.js', 'viewer.css', 'healthz', 'package.xml', 'etc/passwd',
-         'ws_server.py', 'web/index.html', '']
-DIRECTORIES = ['..', '.', '%2e', '%2E%2E', '%252e', '%252e%252e', 'web', '', '~', 'x%00']
+         'server.py', 'bridge/server.py', 'web/index.html', 'bridge/web/viewer.js', '']
+DIRECTORIES = ['..', '.', '%2e', '%2E%2E', '%252e', '%252e%252e', 'web', 'bridge', '', '~',
+               'x%00']
 SEPARATORS = ['/', '\\', '%2f', '%2F', '%5c', '%252f']
 ENDINGS = ['', '?token=x', '#x', '%00', '/', '/.', ';x', '%3f', '?../../etc/passwd']
 
@@ -650,6 +667,166 @@ def test_any_path_serves_a_viewer_file_only_when_it_names_one_exactly(in_process
         assert (status, body) == (200, WEB_FILES[looked_up][0])
     else:
         assert status == 404 and body == b'not found\n', (path, status)
+
+
+# Host and Origin: other web pages and DNS rebinding
+
+# (Host header or None for none, extra header lines, WebSocket upgrade?, expected status)
+HOSTILE_ACCESS = [
+    ('evil.example:{port}', [], False, 403),
+    ('evil.example:{port}', ['Origin: http://evil.example:{port}'], True, 403),
+    ('127.0.0.1.evil.example:{port}', [], True, 403),
+    ('localhost:{port}@evil.example', [], True, 403),
+    ('evil.example:{port}', ['Origin: http://127.0.0.1:{port}'], True, 403),
+    ('h' * 8000, [], False, 403),
+    (None, [], False, 400),
+    (None, [], True, 400),
+    ('127.0.0.1:{port}', ['Host: evil.example'], False, 400),
+    ('127.0.0.1:{port}', ['Origin: http://evil.example'], True, 403),
+    ('127.0.0.1:{port}', ['Origin: http://localhost:{port}.evil.example'], True, 403),
+    ('127.0.0.1:{port}', ['Origin: null'], True, 403),
+    ('127.0.0.1:{port}', ['Origin: http://' + 'o' * 7000], True, 403),
+    ('127.0.0.1:{port}', ['Origin: http://127.0.0.1:{port}', 'Origin: http://evil.example'],
+     True, 400),
+    ('127.0.0.1:{port}', ['Origin: http://localhost:{port}'], True, 101),
+    ('localhost:{port}', [], True, 101),
+]
+
+
+def test_other_web_pages_and_rebound_names_get_no_frame(attack, bridge):
+    port = bridge.port
+    for host, extra, upgrade, expected in HOSTILE_ACCESS:
+        lines = ['GET / HTTP/1.1'] + ([] if host is None else [f'Host: {host}'])
+        if upgrade:
+            key = base64.b64encode(os.urandom(16)).decode()
+            lines += ['Upgrade: websocket', 'Connection: Upgrade', f'Sec-WebSocket-Key: {key}',
+                      'Sec-WebSocket-Version: 13']
+        request = '\r\n'.join(lines + extra + ['', '']).format(port=port).encode()
+        with socket.create_connection(('127.0.0.1', port), timeout=5) as sock:
+            sock.sendall(request)
+            data, _ = read_until_closed(sock, 1.0 if expected == 101 else 5.0)
+        head, _, rest = data.partition(b'\r\n\r\n')
+        status = int(head.split()[1])
+        assert status == expected, (host and host[:60], extra, status, data[:300])
+        assert (b'"type":"hello"' in rest) == (status == 101), (host and host[:60], extra)
+    attack.check_recovered()
+
+
+def test_a_flood_of_foreign_origins_is_refused_and_logged_within_a_budget(attack, bridge):
+    before = bridge.node.output().count('refused a feed client')
+
+    async def flood(count):
+        async def one(index):
+            reader, writer = await asyncio.open_connection('127.0.0.1', bridge.port)
+            writer.write(upgrade_request(bridge.port, headers=[
+                f'Origin: http://attacker-{index}.example']))
+            head = await reader.readuntil(b'\r\n\r\n')
+            writer.close()
+            return int(head.split()[1])
+        return await asyncio.gather(*[one(index) for index in range(count)])
+    statuses = asyncio.run(asyncio.wait_for(flood(300), 30))
+    attack.end()
+    assert statuses == [403] * 300
+    time.sleep(0.5)  # let the last log lines reach the file
+    logged = bridge.node.output().count('refused a feed client') - before
+    attack.stats['lines_logged'] = logged
+    assert 1 <= logged <= bridge_server.ACCESS_LOG_BUDGET, logged
+    attack.check_recovered()
+
+
+# Feed options, video and diagnostics
+
+# (request path of a WebSocket upgrade, expected status)
+HOSTILE_OPTIONS = [
+    ('/?video=maybe', 400), ('/?video=1&video=1', 400), ('/?video=1&video=0', 400),
+    ('/?schema=0', 400), ('/?schema=-1', 400), ('/?schema=1.0', 400), ('/?schema=%00', 400),
+    ('/?schema=' + '9' * 5000, 400), ('/?schema=%EF%BC%91', 400), ('/?video=%ff%fe', 400),
+    ('/?video=1%00', 400), ('/?diagnostics=' + 'x' * 3000, 400),
+    ('/?' + '&'.join(f'f{i}=1' for i in range(100)), 400),
+    ('/?video=1/../../etc/passwd', 400),
+    ('/video', 404), ('/video?video=1', 404), ('/camera/image_raw', 404), ('/%2e%2e/video', 404),
+    ('/?video=1&token=', 101), ('/?schema=99&video=0&diagnostics=0&x=%ff', 101),
+]
+
+
+def test_bad_feed_options_get_400_and_video_has_no_path_of_its_own(attack, bridge):
+    answers = []
+    for path, expected in HOSTILE_OPTIONS:
+        sock = socket.create_connection(('127.0.0.1', bridge.port), timeout=5)
+        sock.sendall(upgrade_request(bridge.port, path))
+        data, _ = read_until_closed(sock, 1.0 if expected == 101 else 5.0)
+        sock.close()
+        head, _, rest = data.partition(b'\r\n\r\n')
+        status = int(head.split()[1])
+        answers.append((path[:40], status))
+        assert status == expected, (path[:80], status, data[:300])
+        assert (b'"type":"hello"' in rest) == (status == 101), path[:80]
+    for path in ('/video', '/video.jpg', '/snapshot.png', '/camera/image_raw', '/frame.jpg',
+                 '/?video=1'):  # plain GETs: only the viewer files (the page at /)
+        status, _, body = get(bridge.port, path)
+        assert (status, body) == ((200, WEB_FILES['/'][0]) if path.startswith('/?')
+                                  else (404, b'not found\n')), path
+    attack.stats['answers'] = answers
+    attack.check_recovered()
+
+
+def test_video_viewers_count_against_max_clients_and_let_go_of_the_images(attack, bridge):
+    accepted = MAX_CLIENTS - 1  # the healthy client holds one slot
+
+    async def viewers(count):
+        opened = await asyncio.gather(*[asyncio.open_connection('127.0.0.1', bridge.port)
+                                        for _ in range(count)])
+        for _, writer in opened:
+            writer.write(upgrade_request(bridge.port, '/?video=1&diagnostics=1'))
+        heads = await asyncio.gather(*[reader.readuntil(b'\r\n\r\n') for reader, _ in opened])
+        statuses = [int(head.split()[1]) for head in heads]
+        firsts = []
+        for (reader, _), status in zip(opened, statuses):
+            if status != 101:
+                continue
+            messages = []
+            while len(messages) < 3:  # hello, the video message, then a picture or persons
+                frame_head = await reader.readexactly(2)
+                length = frame_head[1] & 0x7F
+                if length == 126:
+                    length = struct.unpack('!H', await reader.readexactly(2))[0]
+                elif length == 127:
+                    length = struct.unpack('!Q', await reader.readexactly(8))[0]
+                messages.append((frame_head[0] & 0x0F, await reader.readexactly(length)))
+            firsts.append(messages)
+        for _, writer in opened:
+            writer.close()
+        return statuses, firsts
+
+    statuses, firsts = asyncio.run(asyncio.wait_for(viewers(40), 30))
+    attack.end()
+    assert statuses.count(101) == accepted and statuses.count(503) == 40 - accepted
+    for messages in firsts:
+        assert json.loads(messages[0][1])['type'] == 'hello'
+        assert json.loads(messages[1][1])['type'] == 'video'
+    assert bridge.node.wait_for_output('a viewer wants video: subscribed to', 10)
+    assert bridge.node.wait_for_output('no viewer wants video: unsubscribed', 10)
+    attack.check_recovered()
+
+
+def test_a_video_viewer_that_never_reads_is_dropped_with_memory_bounded(attack, bridge):
+    sock, status = raw_websocket(bridge.port, '/?video=1', receive_buffer=4096)
+    assert status == 101
+    sock.sendall(ws_frame(0x1, b'{"type": "video", "enabled": false}'))  # ignored
+    sock.sendall(ws_frame(0x2, os.urandom(100)))  # ignored
+    time.sleep(2.0)  # pictures pile up at its door meanwhile
+    growth = bridge.rss() - attack.rss_before
+    closed = bridge.wait_until_disconnected(sock.getsockname()[1], STALL_TIMEOUT + 3.0)
+    data, _ = read_until_closed(sock, 2.0)
+    sock.close()
+    attack.end()
+    attack.stats['rss_growth_while_stalled_mib'] = round(growth / 2**20, 1)
+    assert closed, 'the video viewer that never reads was not disconnected'
+    assert growth < RSS_SLACK, f'bridge RSS grew by {growth / 2**20:.1f} MiB'
+    frames, _ = split_server_frames(data)
+    pictures = [unpack_video_frame(payload) for opcode, payload in frames if opcode == 0x2]
+    assert all(header['type'] == 'video_frame' for header, _ in pictures)
+    attack.check_recovered()
 
 
 # Slowloris: half-open connections
@@ -715,22 +892,43 @@ def test_loopback_is_the_default_address(bridge):
     assert [c.laddr.ip for c in listening] == ['127.0.0.1']
 
 
+def announce(**settings):
+    """Run BridgeNode._announce on a stand-in node (nothing binds); return what it logged."""
+    log = RecordingLog()
+    params = {'host': '127.0.0.1', 'token': '', 'max_rate': 0.0, 'allowed_origins': [],
+              'allowed_hosts': [], 'video': False, **settings}
+    node = type('StandIn', (), {
+        'mode': 'server', 'subscription': type('S', (), {'topic_name': '/pose/persons'}),
+        'service': type('F', (), {'port': 8765}), 'get_logger': lambda self: log,
+        '_param': lambda self, name: params[name]})()
+    BridgeNode._announce(node)
+    return log
+
+
 @pytest.mark.parametrize('host, token, warns', [
     ('127.0.0.1', '', False), ('localhost', '', False), ('::1', '', False),
     ('127.0.0.2', '', False), ('0.0.0.0', '', True), ('::', '', True),
     ('192.0.2.7', '', True), ('my-robot.local', '', True), ('0.0.0.0', 'secret', False),
 ])
 def test_listening_beyond_loopback_without_a_token_warns(host, token, warns):
-    # _announce is called on a stand-in node, so that nothing binds a public address.
-    log = RecordingLog()
-    params = {'host': host, 'token': token, 'max_rate': 0.0}
-    node = type('StandIn', (), {
-        'mode': 'server', 'subscription': type('S', (), {'topic_name': '/pose/persons'}),
-        'service': type('F', (), {'port': 8765}), 'get_logger': lambda self: log,
-        '_param': lambda self, name: params[name]})()
-    BridgeNode._announce(node)
+    log = announce(host=host, token=token)
     assert log.count('warning', 'without a token') == int(warns), log.records
-    assert _is_loopback(host) == (host in ('127.0.0.1', 'localhost', '::1', '127.0.0.2'))
+    assert is_loopback(host) == (host in ('127.0.0.1', 'localhost', '::1', '127.0.0.2'))
+
+
+@pytest.mark.parametrize('settings, warning', [
+    ({}, None),
+    ({'allowed_origins': ['http://localhost:3000']}, None),
+    ({'allowed_origins': ['*']}, "allowed_origins contains '*'"),
+    ({'allowed_hosts': ['robot.local']}, None),
+    ({'allowed_hosts': ['*']}, "allowed_hosts contains '*'"),
+])
+def test_accepting_any_origin_or_host_warns_at_start(settings, warning):
+    warnings = [text for level, text in announce(**settings).records if level == 'warning']
+    if warning is None:
+        assert warnings == []
+    else:
+        assert len(warnings) == 1 and warning in warnings[0], warnings
 
 
 @contextlib.contextmanager
@@ -747,12 +945,12 @@ def feed_server(**settings):
 
 def test_token_is_compared_in_constant_time(monkeypatch):
     compared = []
-    original = ws_server.hmac.compare_digest
+    original = bridge_server.hmac.compare_digest
 
     def spy(a, b):
         compared.append((a, b))
         return original(a, b)
-    monkeypatch.setattr(ws_server.hmac, 'compare_digest', spy)
+    monkeypatch.setattr(bridge_server.hmac, 'compare_digest', spy)
     with feed_server(token='s3cret') as (server, _):
         refused, status = raw_websocket(server.port, '/?token=guess')
         refused.close()
@@ -809,7 +1007,7 @@ def test_open_timeout_is_configurable_and_drip_feeding_does_not_extend_it():
 
 
 def test_client_that_never_answers_pings_is_closed(monkeypatch):
-    monkeypatch.setattr(ws_server, 'PING_TIMEOUT_S', 0.5)
+    monkeypatch.setattr(bridge_server, 'PING_TIMEOUT_S', 0.5)
     with feed_server(ping_interval=0.5) as (server, _):
         sock, status = raw_websocket(server.port)  # reads, never answers a ping
         assert status == 101

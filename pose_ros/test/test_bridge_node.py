@@ -15,13 +15,13 @@ import socket
 import threading
 import time
 
-from pose_ros.bridge_node import RateLimiter
+from pose_ros.bridge.rate_limiter import RateLimiter
 from pose_ros_msgs.msg import PersonArray
 import psutil
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
-from ros_helpers import (ARTIFACTS, bridge_port, NodeProcess, person_array, raw_websocket,
-                         spin_until)
+from ros_helpers import (ARTIFACTS, bridge_port, http_request, NodeProcess, person_array,
+                         raw_websocket, spin_until)
 from test_ws_client import RecordingServer
 from websockets.asyncio.client import connect
 
@@ -108,6 +108,44 @@ def test_feed_matches_the_published_person_array_and_needs_token_and_origin(
         assert 'stopping: closing 1 connections' in bridge.output()
 
 
+async def first_persons(url, publisher, sent, origin=None):
+    """Connect to ``url``; return (hello, first persons), publishing ``sent`` until then."""
+    async with connect(url, proxy=None, origin=origin) as client:
+        hello = json.loads(await client.recv())
+        for _ in range(50):  # until the bridge relays one (bounded: 10 s)
+            publisher.publish(sent)
+            try:
+                return hello, json.loads(await asyncio.wait_for(client.recv(), 0.2))
+            except TimeoutError:
+                pass
+        raise AssertionError('no persons message within 10 s')
+
+
+@pytest.mark.integration
+def test_defaults_refuse_other_web_pages_and_rebound_names(persons_publisher):
+    with NodeProcess('bridge_node', params={'port': 0}) as bridge:
+        port = bridge_port(bridge)
+        publisher = persons_publisher()
+        # A page on another site, in a browser on this machine.
+        assert raw_websocket(port, headers=['Origin: http://evil.example'])[1] == 403
+        # DNS rebinding: evil.example now resolves to 127.0.0.1; its page is same-origin.
+        rebound = f'evil.example:{port}'
+        assert raw_websocket(port, headers=[f'Origin: http://{rebound}'], host=rebound)[1] \
+            == 403
+        assert http_request(port, '/', host=rebound)[0] == 403
+        # A Python client (no Origin) and the viewer's own origins get the feed.
+        sent = person_array((7,))
+        for origin in (None, f'http://127.0.0.1:{port}', f'http://localhost:{port}'):
+            hello, got = asyncio.run(first_persons(f'ws://127.0.0.1:{port}/', publisher, sent,
+                                                   origin))
+            assert hello['type'] == 'hello', origin
+            assert_matches(sent, got)
+        assert_clean_exit(bridge)
+        output = bridge.output()
+    assert output.count("origin 'http://evil.example' not allowed") == 1, output
+    assert 'allowed_origins' in output and 'allowed_hosts' in output, output
+
+
 @pytest.mark.integration
 def test_client_that_never_reads_does_not_starve_a_healthy_one(persons_publisher):
     # The stalled client fills its buffers in about a second, then is dropped 2.5 s later:
@@ -184,7 +222,9 @@ def test_port_in_use_fails_fast_naming_the_port_and_the_fix():
     ({'mode': 'client', 'uri': 'http://localhost:8765'}, 'uri:='),
     ({'port': 70000}, 'port'),
     ({'max_clients': 'many'}, 'max_clients'),
-], ids=['mode', 'uri', 'port-range', 'type'])
+    ({'allowed_origins': "['http://localhost:3000/app']"}, 'allowed_origins'),
+    ({'allowed_hosts': "['robot.local:8765']"}, 'allowed_hosts'),
+], ids=['mode', 'uri', 'port-range', 'type', 'origin', 'host'])
 def test_bad_parameters_stop_the_node_with_a_clear_message(params, says):
     with NodeProcess('bridge_node', params=params) as bridge:
         assert bridge.wait(20) == 2

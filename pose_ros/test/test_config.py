@@ -21,7 +21,7 @@ PARAMS = SHARE / 'config' / 'pose.yaml'
 SOURCE_PARAMS = pathlib.Path(__file__).resolve().parents[1] / 'config' / 'pose.yaml'
 README = pathlib.Path(__file__).resolve().parents[2] / 'README.md'
 SECTIONS = {'camera': '/**/camera', 'pose': '/**/pose', 'pose_bridge': '/**/pose_bridge'}
-OPTIONAL_IN_YAML = {'allowed_origins'}  # an empty string list cannot be written in YAML
+OPTIONAL_IN_YAML = {'allowed_origins', 'allowed_hosts'}  # empty string lists cannot be in YAML
 
 
 @pytest.fixture(scope='module')

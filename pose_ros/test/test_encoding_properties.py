@@ -20,8 +20,9 @@ from types import SimpleNamespace
 import cv2
 from hypothesis import given, HealthCheck, settings, strategies as st
 import numpy as np
+from pose_ros.bridge.json_encoding import (CONFIDENCE_DIGITS, COORDINATE_DIGITS,
+                                           diagnostics_message, encode, encode_persons)
 from pose_ros.image_conversion import ImageConversionError, raw_to_bgr, SUPPORTED_ENCODINGS
-from pose_ros.json_encoding import CONFIDENCE_DIGITS, COORDINATE_DIGITS, encode_persons
 from pose_ros_msgs.msg import Keypoint, Person, PersonArray
 import pytest
 
@@ -318,3 +319,20 @@ def test_a_string_that_is_not_unicode_raises_value_error_which_the_bridge_catche
                           image_width=1, image_height=1, persons=[])
     with pytest.raises(ValueError):
         encode_persons(msg)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pairs=st.lists(st.tuples(st.text(max_size=20), st.one_of(
+    st.text(max_size=20), st.floats().map(repr), st.integers().map(str))), max_size=12),
+    name=st.text(max_size=40), level=st.integers(0, 3), text=st.text(max_size=40))
+def test_any_diagnostic_status_encodes_to_strict_json(pairs, name, level, text):
+    status = SimpleNamespace(name=name, level=bytes([level]), message=text,
+                             values=[SimpleNamespace(key=k, value=v) for k, v in pairs])
+    got = strict_loads(encode(diagnostics_message(status, SimpleNamespace(sec=3, nanosec=0))))
+    assert got['type'] == 'diagnostics' and got['name'] == name and got['level'] == level
+    for key, value in dict(pairs).items():
+        shown = got['values'][key]
+        if isinstance(shown, str):
+            assert shown == value
+        else:  # a number only when the text was a finite number
+            assert math.isfinite(shown) and float(value) == pytest.approx(shown)

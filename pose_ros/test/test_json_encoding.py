@@ -6,9 +6,9 @@ import json
 import math
 from types import SimpleNamespace
 
+from pose_ros.bridge.json_encoding import (encode_hello, encode_persons, hello_message,
+                                           persons_message, SCHEMA_VERSION)
 from pose_ros.coco import KEYPOINT_NAMES, PALETTE_BGR, SKELETON_EDGES
-from pose_ros.json_encoding import (encode_hello, encode_persons, hello_message,
-                                    persons_message, SCHEMA_VERSION)
 from pose_ros_msgs.msg import Keypoint, Person, PersonArray
 import pytest
 from ros_helpers import person_array
@@ -106,3 +106,31 @@ def test_empty_frame_is_a_valid_message():
     decoded = _strict_loads(encode_persons(PersonArray()))
     assert decoded == {'type': 'persons', 'stamp': 0.0, 'frame_id': '', 'width': 0,
                        'height': 0, 'persons': []}
+
+
+# The version-1 wire format, byte for byte: clients that ask for nothing more must keep
+# receiving exactly this (docs/websocket.md, Feed options). A new field or message kind
+# goes behind an option or a new schema, never into these bytes.
+HELLO_V1_SHA256 = 'f3149c79c28367e09ef9f784d36712559fb3c41ab7b562d6933d4bf0e62ada59'
+PERSONS_V1 = (
+    b'{"type":"persons","stamp":1764100000.5,"frame_id":"camera_optical","width":768,'
+    b'"height":576,"persons":[{"id":7,"confirmed":true,"score":0.875,"bbox":[10.0,20.5,'
+    b'110.0,220.0],"keypoints":[[0.0,0.0,0.0],[1.0,2.0,0.1],[2.0,4.0,0.2],[3.0,6.0,0.3],'
+    b'[4.0,8.0,0.4],[5.0,10.0,0.5],[6.0,12.0,0.6],[7.0,14.0,0.7],[8.0,16.0,0.8],'
+    b'[9.0,18.0,0.9],[10.0,20.0,1.0],[11.0,22.0,0.0],[12.0,24.0,0.1],[13.0,26.0,0.2],'
+    b'[14.0,28.0,0.3],[15.0,30.0,0.4],[16.0,32.0,0.5]],"velocity":[87.5,-3.2]}]}')
+
+
+def test_version_1_bytes_are_pinned():
+    import hashlib
+    assert hashlib.sha256(encode_hello()).hexdigest() == HELLO_V1_SHA256
+    msg = PersonArray()
+    msg.header.stamp.sec, msg.header.stamp.nanosec = 1764100000, 500000000
+    msg.header.frame_id = 'camera_optical'
+    msg.image_width, msg.image_height = 768, 576
+    person = Person(id=7, confirmed=True, score=0.875, velocity_x=87.5, velocity_y=-3.25)
+    person.bbox = [10.0, 20.5, 110.0, 220.0]
+    person.keypoints = [Keypoint(x=float(i), y=2.0 * i, confidence=(i % 11) / 10)
+                        for i in range(17)]
+    msg.persons.append(person)
+    assert encode_persons(msg) == PERSONS_V1

@@ -14,9 +14,9 @@ import socket
 import threading
 import time
 
-from pose_ros.json_encoding import encode, encode_hello
-from pose_ros.ws_client import Backoff, ClientConfig, CONNECTED, FeedPusher
-from pose_ros.ws_server import LoopThread
+from pose_ros.bridge.client import Backoff, ClientConfig, CONNECTED, FeedPusher
+from pose_ros.bridge.json_encoding import encode, encode_hello
+from pose_ros.bridge.server import LoopThread
 from websockets.asyncio.server import serve
 
 

@@ -7,7 +7,7 @@ Frames published while disconnected are dropped (and counted), never queued, so 
 that comes back gets live frames and not a backlog. While connected, a short queue drops
 its oldest frame when the server reads too slowly, and a send blocked past
 ``stall_timeout`` drops the connection. Reconnection waits grow exponentially with
-jitter. Each state change is logged once. Runs on a LoopThread (see ws_server), no ROS.
+jitter. Each state change is logged once. Runs on a LoopThread (see bridge.server), no ROS.
 """
 
 import asyncio
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import logging
 import random
 
-from pose_ros.ws_server import (CLOSE_TIMEOUT_S, limit_send_buffer, OPEN_TIMEOUT_S,
-                                PING_TIMEOUT_S)
+from pose_ros.bridge.server import (CLOSE_TIMEOUT_S, limit_send_buffer, OPEN_TIMEOUT_S,
+                                    PING_TIMEOUT_S)
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 from websockets.uri import parse_uri
@@ -72,13 +72,13 @@ class FeedPusher:
         self.dropped_disconnected = 0
         self.dropped_slow = 0
         self._hello = hello
-        self._log = logger or logging.getLogger('pose_ros.ws_client')
+        self._log = logger or logging.getLogger('pose_ros.bridge.client')
         self._backoff = Backoff(config.reconnect_min, config.reconnect_max, rng)
         self._queue = collections.deque(maxlen=config.queue_size)
         self._slow_logged = False
         self._wake = None
         self._stop = None
-        self._protocol_logger = logging.getLogger('pose_ros.ws_client.protocol')
+        self._protocol_logger = logging.getLogger('pose_ros.bridge.client.protocol')
         self._protocol_logger.setLevel(logging.CRITICAL + 1)
 
     @property

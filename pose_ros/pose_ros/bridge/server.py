@@ -5,10 +5,18 @@ The WebSocket feed server, and the viewer page on the same port; asyncio, no ROS
 
 Every client has its own sender task and a short queue that drops its oldest frame when
 full, so a client that stops reading only loses frames itself; one whose send stays
-blocked past ``stall_timeout`` is disconnected. Frames are bytes encoded once, shared by
-all clients. Plain HTTP GETs get the viewer files, ``/healthz``, or 404: only the files
-loaded at start-up are ever served, looked up by exact path, so nothing else is reachable.
-Other methods get 405, and a request with a duplicated header 400.
+blocked past ``stall_timeout`` is disconnected. Frames are bytes encoded once (per schema
+variant), shared by all clients. What a client gets beyond ``hello`` and ``persons`` it
+asks for in its upgrade URL (bridge.feed_options): video pictures go into a one-picture
+slot of their own and are sent only when everything before has left, so a slow viewer
+loses pictures before it loses persons; the server tells its owner when the first client
+wants a kind of extra and when the last one leaves (``on_demand``).
+
+Plain HTTP GETs get the viewer files, ``/healthz``, or 404: only the files loaded at
+start-up are ever served, looked up by exact path, so nothing else is reachable.
+Other methods get 405, and a request with a duplicated header 400. Every request must name
+this bridge in its ``Host`` header, and a WebSocket upgrade from a browser must come from an
+allowed ``Origin`` (bridge.access), else 403.
 
 ``LoopThread`` runs a service like this one on its own thread and event loop.
 """
@@ -22,16 +30,28 @@ import http
 import logging
 import pathlib
 import socket
+import struct
 import threading
 import time
 import urllib.parse
 
+from pose_ros.bridge.access import AccessPolicy
+from pose_ros.bridge.feed_options import FeedOptions, FeedOptionsError, parse_feed_options
+from pose_ros.bridge.json_encoding import encode, SCHEMA_VERSION, video_message
 from websockets.asyncio.server import serve, ServerConnection
 from websockets.datastructures import Headers, MultipleValuesError
 from websockets.exceptions import ConnectionClosed
 from websockets.frames import CloseCode
 from websockets.http11 import Response
 from websockets.protocol import State
+
+try:  # Linux: the bytes of a socket's send queue the peer has not acknowledged yet
+    import fcntl
+    import termios
+    _SIOCOUTQ = termios.TIOCOUTQ
+except (ImportError, AttributeError):  # pragma: no cover - not Linux
+    fcntl = None
+    _SIOCOUTQ = None
 
 WEB_DIR_NAME = 'web'
 HEALTH_PATH = '/healthz'
@@ -40,11 +60,18 @@ FEED_PATH = '/'
 # as a blocked send within a few frames instead of hiding megabytes of stale data.
 SOCKET_SEND_BUFFER = 64 * 1024
 LOG_THROTTLE_S = 5.0
+ACCESS_LOG_THROTTLE_S = 60.0  # a refused page usually retries forever: one line a minute
+ACCESS_LOG_BUDGET = 10        # refusal lines per minute, all origins and hosts together
 MAX_THROTTLE_KEYS = 1000
 CLOSE_TIMEOUT_S = 1.0   # closing handshake; then the connection is simply dropped
 OPEN_TIMEOUT_S = 10.0   # opening handshake, HTTP requests included
 PING_TIMEOUT_S = 20.0   # keepalive: a peer that does not answer a ping is gone
 MAX_REQUEST_BYTES = 64 * 1024  # HTTP request line and headers; browsers send 1-8 KiB
+VIDEO_RETRY_S = 0.02  # while a picture is still on its way, look again this often
+# A picture is sent only when at most this much is still waiting to leave for that client
+# (the last picture has essentially gone), so persons never queue behind two pictures.
+PICTURE_WHEN_UNSENT_BELOW = 16 * 1024
+NO_VIDEO = video_message(False, reason='this server offers no video')
 CONTENT_TYPES = {
     '.html': 'text/html; charset=utf-8',
     '.js': 'text/javascript; charset=utf-8',
@@ -68,7 +95,8 @@ class ServerConfig:
     host: str = '127.0.0.1'
     port: int = 8765              # 0 picks a free port (see FeedServer.port)
     token: str = ''               # '' = no token needed
-    allowed_origins: tuple = ()   # () = any Origin
+    allowed_origins: tuple = ()   # () = no Origin, or this bridge's viewer; ('*',) = any
+    allowed_hosts: tuple = ()     # Host names besides loopback and the bound address
     max_clients: int = 16
     queue_size: int = 5           # frames waiting per client before its oldest is dropped
     stall_timeout: float = 5.0    # seconds one send may stay blocked before disconnecting
@@ -78,11 +106,19 @@ class ServerConfig:
 
 
 class LogThrottle:
-    """Let one message per key through every ``period`` seconds, counting the rest."""
+    """
+    Let one message per key through every ``period`` seconds, counting the rest.
 
-    def __init__(self, period=LOG_THROTTLE_S, clock=time.monotonic):
+    With a ``budget``, at most that many messages pass per period whatever their keys, so
+    a client that varies the key (an Origin header, say) cannot flood the log either.
+    """
+
+    def __init__(self, period=LOG_THROTTLE_S, clock=time.monotonic, budget=None):
         self._period = period
         self._clock = clock
+        self._budget = budget
+        self._window = (None, 0)   # (start of the budget's period, messages passed in it)
+        self._over_budget = 0
         self._last = {}
         self._suppressed = collections.Counter()
 
@@ -97,8 +133,18 @@ class LogThrottle:
         if last is not None and now - last < self._period:
             self._suppressed[key] += 1
             return None
+        if self._budget is not None:
+            start, spent = self._window
+            if start is None or now - start >= self._period:
+                start, spent = now, 0
+            if spent >= self._budget:
+                self._over_budget += 1
+                return None
+            self._window = (start, spent + 1)
         self._last[key] = now
-        return self._suppressed.pop(key, 0)
+        suppressed = self._suppressed.pop(key, 0) + self._over_budget
+        self._over_budget = 0
+        return suppressed
 
 
 def find_web_dir() -> pathlib.Path:
@@ -126,14 +172,18 @@ def load_web_files(directory) -> dict:
 
 
 class _Client:
-    """One connected feed client: its queue and counters."""
+    """One connected feed client: what it asked for, its queues and counters."""
 
-    def __init__(self, websocket, queue_size):
+    def __init__(self, websocket, queue_size, options):
         self.websocket = websocket
+        self.options = options
         self.queue = collections.deque(maxlen=queue_size)
+        self.video = collections.deque(maxlen=1)  # the newest picture only
         self.wake = asyncio.Event()
         self.sent = 0
         self.dropped = 0
+        self.video_sent = 0
+        self.video_dropped = 0
         address = websocket.remote_address
         self.host = address[0] if address else 'unknown'
         self.name = f'{address[0]}:{address[1]}' if address else 'client'
@@ -171,20 +221,37 @@ class GuardedConnection(ServerConnection):
 
 
 class FeedServer:
-    """Serve the JSON feed to WebSocket clients and the viewer page over plain HTTP."""
+    """
+    Serve the JSON feed to WebSocket clients and the viewer page over plain HTTP.
 
-    def __init__(self, config: ServerConfig, hello: bytes, web_files=None, logger=None):
+    ``hello`` is the encoded ``hello`` message, or {schema: bytes} when several schema
+    versions are served. ``video_offer`` is the ``video`` message sent to clients that ask
+    for video (None: video is not offered). ``on_demand(kind, wanted)`` is called on the
+    loop's thread when the first client asking for ``kind`` ('video', 'diagnostics')
+    arrives (True) and when the last one leaves (False).
+    """
+
+    def __init__(self, config: ServerConfig, hello, web_files=None, logger=None,
+                 video_offer=None, on_demand=None):
         self.config = config
         self.port = None
         self.published = 0
-        self._hello = hello
+        self._hellos = dict(hello) if isinstance(hello, dict) else {SCHEMA_VERSION: hello}
+        offer = video_offer if video_offer is not None else NO_VIDEO
+        self._video_enabled = bool(offer['enabled'])
+        self._video_status = encode(offer)
+        self._on_demand = on_demand
+        self._demand = collections.Counter()
+        self.wanted_schemas = frozenset()  # read from other threads: replaced, never changed
         self._web_files = web_files if web_files is not None else {}
-        self._log = logger or logging.getLogger('pose_ros.ws_server')
+        self._log = logger or logging.getLogger('pose_ros.bridge.server')
         self._throttle = LogThrottle()
+        self._access_throttle = LogThrottle(ACCESS_LOG_THROTTLE_S, budget=ACCESS_LOG_BUDGET)
+        self._access = AccessPolicy(config.host, config.allowed_origins, config.allowed_hosts)
         self._clients = set()
         self._stop = None
         # websockets' own logs are replaced by this class's own, throttled ones.
-        self._protocol_logger = logging.getLogger('pose_ros.ws_server.protocol')
+        self._protocol_logger = logging.getLogger('pose_ros.bridge.server.protocol')
         self._protocol_logger.setLevel(logging.CRITICAL + 1)
 
     @property
@@ -192,9 +259,24 @@ class FeedServer:
         """Return the number of connected feed clients."""
         return len(self._clients)
 
+    @property
+    def schemas(self) -> tuple:
+        """Return the schema versions served."""
+        return tuple(sorted(self._hellos))
+
     def queue_lengths(self) -> list:
         """Return how many frames wait in each client's queue (bounded by queue_size)."""
         return [len(client.queue) for client in self._clients]
+
+    def demand(self, kind) -> int:
+        """Return how many connected clients want ``kind`` ('video', 'diagnostics')."""
+        return self._demand[kind]
+
+    def client_stats(self) -> list:
+        """Return each client's options and counters (for tests and benchmarks)."""
+        return [{'schema': c.options.schema, 'extras': sorted(c.options.extras),
+                 'sent': c.sent, 'dropped': c.dropped, 'video_sent': c.video_sent,
+                 'video_dropped': c.video_dropped} for c in self._clients]
 
     async def run(self, ready=None) -> None:
         """Listen until request_stop(); call ``ready()`` once the port is bound."""
@@ -230,17 +312,45 @@ class FeedServer:
         if self._stop is not None:
             self._stop.set()
 
-    def publish(self, data: bytes) -> None:
-        """Queue one encoded frame for every client (call on the loop's thread)."""
+    def publish(self, data) -> None:
+        """
+        Queue one encoded persons frame for every client (call on the loop's thread).
+
+        ``data`` is the schema-1 bytes, or {schema: bytes} with a variant for each schema
+        in ``wanted_schemas``; a client whose variant is missing skips this frame.
+        """
         self.published += 1
+        variants = data if isinstance(data, dict) else {SCHEMA_VERSION: data}
         for client in self._clients:
-            if len(client.queue) == client.queue.maxlen:
-                client.dropped += 1
-                self._warn_throttled(
-                    f'slow:{client.host}', f'client {client.name} is not keeping up: '
-                    f'dropped {client.dropped} frames so far')
-            client.queue.append(data)
-            client.wake.set()
+            payload = variants.get(client.options.schema)
+            if payload is not None:
+                self._enqueue(client, payload)
+
+    def publish_extra(self, kind: str, data: bytes) -> None:
+        """Queue a JSON message for the clients that asked for ``kind`` (loop's thread)."""
+        for client in self._clients:
+            if kind in client.options.extras:
+                self._enqueue(client, data)
+
+    def publish_video(self, data: bytes) -> None:
+        """Offer one binary video frame to every video client; it replaces an unsent one."""
+        if not self._video_enabled:
+            return
+        for client in self._clients:
+            if client.options.video:
+                if client.video:
+                    client.video_dropped += 1
+                client.video.append(data)
+                client.wake.set()
+
+    def _enqueue(self, client, data):
+        if len(client.queue) == client.queue.maxlen:
+            client.dropped += 1
+            self._warn_throttled(
+                f'slow:{client.host}', f'client {client.name} is not keeping up: '
+                f'dropped {client.dropped} frames so far')
+        client.queue.append(data)
+        client.wake.set()
 
     # HTTP side: everything before (or instead of) the WebSocket upgrade.
 
@@ -251,15 +361,25 @@ class FeedServer:
             response.headers['Allow'] = 'GET'
             return response
         try:
-            return self._answer(request)
+            return self._answer(connection, request)
         except MultipleValuesError as error:  # e.g. two Authorization or Upgrade headers
             return _response(http.HTTPStatus.BAD_REQUEST,
                              f'duplicate header {error}\n'.encode(),
                              'text/plain; charset=utf-8')
 
-    def _answer(self, request):
+    def _answer(self, connection, request):
         url = urllib.parse.urlsplit(request.path)
         upgrade = request.headers.get('Upgrade', '').lower() == 'websocket'
+        host = request.headers.get('Host')
+        if host is None:
+            return _response(http.HTTPStatus.BAD_REQUEST, b'Host header required\n',
+                             'text/plain; charset=utf-8')
+        local = connection.local_address[0] if connection.local_address else None
+        refusal = self._access.host_refusal(host, local)
+        if refusal is not None:
+            self._warn_access(f'host:{host}', f'refused a request: {refusal}')
+            return _response(http.HTTPStatus.FORBIDDEN, b'host not allowed\n',
+                             'text/plain; charset=utf-8')
         if not upgrade:
             if url.path == HEALTH_PATH:
                 return _response(http.HTTPStatus.OK, b'ok\n', 'text/plain; charset=utf-8')
@@ -272,6 +392,13 @@ class FeedServer:
         if url.path != FEED_PATH:
             return _response(http.HTTPStatus.NOT_FOUND, b'not found\n',
                              'text/plain; charset=utf-8')
+        origin = request.headers.get('Origin')
+        refusal = self._access.origin_refusal(origin, host, local, self.port)
+        if refusal is not None:
+            self._warn_access(f'origin:{origin}',
+                              f'refused a feed client: {refusal}; {self._access.origin_hint}')
+            return _response(http.HTTPStatus.FORBIDDEN, (refusal + '\n').encode(),
+                             'text/plain; charset=utf-8')
         refusal = self._refusal(request, url)
         if refusal is not None:
             status, reason = refusal
@@ -280,6 +407,12 @@ class FeedServer:
             if status == http.HTTPStatus.UNAUTHORIZED:
                 response.headers['WWW-Authenticate'] = 'Bearer realm="pose_ros"'
             return response
+        try:
+            connection.feed_options = parse_feed_options(url.query, self.schemas)
+        except FeedOptionsError as error:
+            self._warn_throttled('refused:options', f'refused a feed client: {error}')
+            return _response(http.HTTPStatus.BAD_REQUEST, f'{error}\n'.encode(),
+                             'text/plain; charset=utf-8')
         return None
 
     def _refusal(self, request, url):
@@ -290,10 +423,6 @@ class FeedServer:
                 return http.HTTPStatus.UNAUTHORIZED, 'token required'
             if not hmac.compare_digest(presented.encode(), config.token.encode()):
                 return http.HTTPStatus.FORBIDDEN, 'wrong token'
-        if config.allowed_origins:
-            origin = request.headers.get('Origin')
-            if origin not in config.allowed_origins:
-                return http.HTTPStatus.FORBIDDEN, f'origin {origin!r} not allowed'
         if len(self._clients) >= config.max_clients:
             return http.HTTPStatus.SERVICE_UNAVAILABLE, (
                 f'too many clients (max_clients={config.max_clients})')
@@ -306,10 +435,13 @@ class FeedServer:
             await websocket.close(CloseCode.TRY_AGAIN_LATER, 'too many clients')
             return
         limit_send_buffer(websocket)
-        client = _Client(websocket, self.config.queue_size)
+        options = getattr(websocket, 'feed_options', FeedOptions())
+        client = _Client(websocket, self.config.queue_size, options)
         self._clients.add(client)
+        self._update_demand(client, +1)
+        asked = ''.join(f', {kind}' for kind in sorted(options.extras))
         self._info_throttled(f'connect:{client.host}', f'client {client.name} connected'
-                             f' ({len(self._clients)} connected)')
+                             f' (schema {options.schema}{asked}; {len(self._clients)} connected)')
         sender = asyncio.create_task(self._send_loop(client))
         try:
             async for _ in websocket:  # incoming messages are read and ignored
@@ -323,23 +455,48 @@ class FeedServer:
                                      f'{error.sent.reason or error.sent.code}')
         finally:
             self._clients.discard(client)
+            self._update_demand(client, -1)
             sender.cancel()
             await asyncio.gather(sender, return_exceptions=True)
+            video = (f', {client.video_sent} pictures, {client.video_dropped} dropped'
+                     if client.options.video else '')
             self._info_throttled(f'disconnect:{client.host}',
                                  f'client {client.name} disconnected after {client.sent} '
-                                 f'frames, {client.dropped} dropped '
+                                 f'frames, {client.dropped} dropped{video} '
                                  f'({len(self._clients)} connected)')
+
+    def _update_demand(self, client, change):
+        self.wanted_schemas = frozenset(c.options.schema for c in self._clients)
+        for kind in client.options.extras:
+            if kind == 'video' and not self._video_enabled:
+                continue
+            before = self._demand[kind]
+            self._demand[kind] = before + change
+            if (before == 0) != (self._demand[kind] == 0) and self._on_demand is not None:
+                try:
+                    self._on_demand(kind, self._demand[kind] > 0)
+                except Exception as error:  # the owner's bug must not end this connection
+                    self._log.error(f'on_demand({kind!r}) failed: {error!r}')
 
     async def _send_loop(self, client):
         websocket = client.websocket
         try:
-            await self._send(websocket, self._hello)
+            await self._send(websocket, self._hellos[client.options.schema])
+            if client.options.video:
+                await self._send(websocket, self._video_status)
             while True:
                 await client.wake.wait()
                 client.wake.clear()
-                while client.queue:
-                    await self._send(websocket, client.queue.popleft())
-                    client.sent += 1
+                while client.queue or client.video:
+                    if client.queue:
+                        await self._send(websocket, client.queue.popleft())
+                        client.sent += 1
+                    elif unsent_bytes(websocket) <= PICTURE_WHEN_UNSENT_BELOW:
+                        await self._send(websocket, client.video.popleft(), text=False)
+                        client.video_sent += 1
+                    else:  # the last picture is still on its way: persons go first
+                        await _wait_for(client.wake, VIDEO_RETRY_S)
+                        client.wake.clear()
         except ConnectionClosed:
             pass
         except TimeoutError:
@@ -351,12 +508,17 @@ class FeedServer:
             self._log.error(f'sending to client {client.name} failed: {error!r}')
             websocket.transport.abort()
 
-    async def _send(self, websocket, data):
+    async def _send(self, websocket, data, text=True):
         async with asyncio.timeout(self.config.stall_timeout):
-            await websocket.send(data, text=True)
+            await websocket.send(data, text=text)
 
     def _warn_throttled(self, key, text):
         suppressed = self._throttle(key)
+        if suppressed is not None:
+            self._log.warning(text + (f' ({suppressed} similar suppressed)' if suppressed else ''))
+
+    def _warn_access(self, key, text):
+        suppressed = self._access_throttle(key)
         if suppressed is not None:
             self._log.warning(text + (f' ({suppressed} similar suppressed)' if suppressed else ''))
 
@@ -366,6 +528,14 @@ class FeedServer:
             self._log.info(text + (f' ({suppressed} similar suppressed)' if suppressed else ''))
 
 
+async def _wait_for(event, timeout):
+    try:
+        async with asyncio.timeout(timeout):
+            await event.wait()
+    except TimeoutError:
+        pass
+
+
 def _presented_token(request, url):
     for value in urllib.parse.parse_qs(url.query).get('token', []):
         return value
@@ -373,6 +543,24 @@ def _presented_token(request, url):
     if scheme.lower() == 'bearer' and credentials.strip():
         return credentials.strip()
     return None
+
+
+def unsent_bytes(websocket) -> int:
+    """
+    Return the bytes written to a connection that have not left yet.
+
+    That is asyncio's write buffer plus, on Linux, the kernel's send queue (SIOCOUTQ);
+    elsewhere the kernel's part is unknown and counts as empty.
+    """
+    transport = websocket.transport
+    unsent = transport.get_write_buffer_size()
+    sock = transport.get_extra_info('socket')
+    if sock is not None and _SIOCOUTQ is not None:
+        try:
+            unsent += struct.unpack('i', fcntl.ioctl(sock.fileno(), _SIOCOUTQ, b'\0' * 4))[0]
+        except OSError:
+            pass
+    return unsent
 
 
 def limit_send_buffer(websocket):
@@ -423,11 +611,15 @@ class LoopThread:
             raise self.error
 
     def publish(self, data) -> None:
-        """Hand ``data`` to the service on its loop; never blocks."""
+        """Hand ``data`` to the service's ``publish`` on its loop; never blocks."""
+        self.run_soon(self.service.publish, data)
+
+    def run_soon(self, function, *args) -> None:
+        """Call ``function(*args)`` on the loop's thread soon; never blocks."""
         loop = self._loop
         if loop is not None and self._thread.is_alive():
             try:
-                loop.call_soon_threadsafe(self.service.publish, data)
+                loop.call_soon_threadsafe(function, *args)
             except RuntimeError:  # the loop closed meanwhile
                 pass
 

@@ -7,6 +7,9 @@ The WebSocket feed's JSON messages (schema version 1), as documented in docs/web
 Both return UTF-8 bytes, so a frame is encoded once and the same bytes go to every client.
 Inputs are duck-typed: a pose_ros_msgs/PersonArray, or any object with the same fields.
 Non-finite floats (NaN, inf) become ``null``, so the output is always valid JSON.
+
+Clients that ask for them (bridge.feed_options) also get ``video`` (whether pictures are
+offered) and ``diagnostics`` (pose_node's figures); nobody else ever sees those types.
 """
 
 import json
@@ -30,12 +33,16 @@ def hello_message() -> dict:
     }
 
 
+def stamp_seconds(stamp) -> float:
+    """Return a builtin_interfaces/Time as float seconds, as every message of the feed has it."""
+    return int(stamp.sec) + int(stamp.nanosec) * 1e-9
+
+
 def persons_message(msg) -> dict:
     """Return the ``persons`` message for one PersonArray (or an object shaped like one)."""
-    stamp = msg.header.stamp
     return {
         'type': 'persons',
-        'stamp': int(stamp.sec) + int(stamp.nanosec) * 1e-9,
+        'stamp': stamp_seconds(msg.header.stamp),
         'frame_id': str(msg.header.frame_id),
         'width': int(msg.image_width),
         'height': int(msg.image_height),
@@ -51,6 +58,43 @@ def encode_hello() -> bytes:
 def encode_persons(msg) -> bytes:
     """Return the ``persons`` message for ``msg`` as compact UTF-8 JSON."""
     return encode(persons_message(msg))
+
+
+def video_message(enabled: bool, **details) -> dict:
+    """Return the ``video`` message: whether pictures come, and their settings or why not."""
+    return {'type': 'video', 'enabled': bool(enabled), **details}
+
+
+def diagnostics_message(status, stamp) -> dict:
+    """
+    Return the ``diagnostics`` message for one diagnostic_msgs/DiagnosticStatus.
+
+    Values that read as finite numbers are sent as numbers (``"fps": 9.87``), others as
+    text; ``stamp`` is the DiagnosticArray's.
+    """
+    values = {}
+    for pair in status.values:
+        values[str(pair.key)] = _number_or_text(str(pair.value))
+    return {
+        'type': 'diagnostics',
+        'stamp': stamp_seconds(stamp),
+        'name': str(status.name),
+        'level': int.from_bytes(status.level, 'big') if isinstance(status.level, bytes)
+        else int(status.level),
+        'message': str(status.message),
+        'values': values,
+    }
+
+
+def _number_or_text(text):
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    if not math.isfinite(number):
+        return text
+    return int(number) if number.is_integer() and '.' not in text and 'e' not in text.lower() \
+        else number
 
 
 def encode(message: dict) -> bytes:
