@@ -190,6 +190,9 @@ BRIDGE = (
     Row('video_quality', 75, 'Server mode: JPEG quality of the pictures', 1, 100),
     Row('video_max_rate', 10.0, 'Server mode: most pictures per second sent to viewers, Hz; '
         '0 = every frame pose_node answered', 0.0, 120.0),
+    Row('schema', 1, 'Client mode: feed schema pushed to uri (1: 2D, as always; 2: with 3D '
+        'keypoints, positions and velocities); in server mode each client asks with ?schema=',
+        1, 2),
     Row('reconnect_min', 0.5, 'Client mode: first reconnection delay in seconds', 0.05, 60.0),
     Row('reconnect_max', 10.0, 'Client mode: longest reconnection delay in seconds',
         0.05, 600.0),
