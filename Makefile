@@ -32,7 +32,7 @@ help:
 	@echo "make run    set up on first use, then run the pipeline (SOURCE=0|file|folder to pick a source)"
 	@echo "make test   build if needed, then run unit, integration, browser and lint tests"
 	@echo "make setup  create the venv (cached outside the repo) and colcon-build both packages"
-	@echo "make export     ONNX and OpenVINO exports of the model (model:=yolo11n-pose.onnx)"
+	@echo "make export     named ONNX, OpenVINO (and, on a GPU, TensorRT) exports (model:=yolo11n-pose.engine)"
 	@echo "make netns-demo  camera and pose in two network namespaces, with a link cut (root)"
 	@echo "DISTRO=$(DISTRO) selects the ROS 2 distro (jazzy, kilted); each has its own venv and install dir"
 
@@ -62,7 +62,9 @@ lint: build
 run: build
 	@$(RUN_ENV) && python tools/run_pipeline.py --params-file $(PARAMS_FILE) --source "$(SOURCE)"
 
-# ONNX and OpenVINO exports of the bundled weights, offline; then model:=yolo11n-pose.onnx.
+# Named exports of the bundled weights, offline: ONNX, OpenVINO, and the TensorRT engine when a
+# CUDA GPU is there (model:=yolo11n-pose.engine). The CPU default needs none of this: pose_node
+# exports into its cache on first start (backend: auto).
 export: build
 	@$(RUN_ENV) && python tools/export_model.py
 

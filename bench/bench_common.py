@@ -20,13 +20,17 @@ os.environ.setdefault('ROS_DOMAIN_ID', str(40 + os.getpid() % 50))
 os.environ['YOLO_OFFLINE'] = '1'
 os.environ['YOLO_AUTOINSTALL'] = 'false'
 
-from pose_ros.dds_profile import use_bundled_fastdds_profile  # noqa: E402,I100
-
-# Large images between processes: the profile every pose_ros node loads (see the README).
-use_bundled_fastdds_profile()
-
 from media import read_image, video_frames, VTEST  # noqa: E402,F401,I100
-from ros_helpers import NodeProcess, spin_until  # noqa: E402,F401
+
+try:  # ROS 2 is needed by the node benchmarks only; bench/gpu.sh may run the rest without it
+    from pose_ros.dds_profile import use_bundled_fastdds_profile  # noqa: E402
+    # Large images between processes: the profile every pose_ros node loads (see the README).
+    use_bundled_fastdds_profile()
+    from ros_helpers import NodeProcess, spin_until  # noqa: E402,F401
+except (ImportError, OSError) as _error:  # no rclpy, or no sourced install (AMENT_PREFIX_PATH)
+    NO_ROS_REASON = f'{type(_error).__name__}: {_error}'
+else:
+    NO_ROS_REASON = None
 
 
 def percentile(values, fraction):

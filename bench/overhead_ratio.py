@@ -5,7 +5,8 @@ Overhead ratio: pose_node's time per frame over bare Ultralytics predict, in one
 
 pose_node runs as its own process, as deployed. For each frame of vtest.avi (768x576) this
 script publishes the image and times until its PersonArray arrives; the bare model times
-``model.predict`` on the same frames with the same arguments. Blocks of the two alternate so
+``model.predict`` on the same frames with the same model, runtime and arguments (pose.yaml's,
+which are the node's defaults). Blocks of the two alternate so
 that drift on a noisy machine hits both alike. Also prints the node's per-stage times.
 
     python bench/overhead_ratio.py --frames 40 --rounds 3 [--tracker pose]
@@ -15,6 +16,7 @@ import argparse
 import time
 
 from bench_common import machine_tag, median, NodeProcess, percentile, spin_until, video_frames
+from perf_common import bare_estimator
 
 
 def main():
@@ -29,7 +31,6 @@ def main():
     from diagnostic_msgs.msg import DiagnosticArray
     from pose_ros import model_loading
     from pose_ros.image_conversion import bgr_to_image_msg
-    from pose_ros.pose_estimator import PoseEstimator
     from pose_ros_msgs.msg import PersonArray
     from rclpy.qos import QoSProfile, ReliabilityPolicy
     from sensor_msgs.msg import Image
@@ -37,8 +38,7 @@ def main():
 
     frames = video_frames(count=args.frames, start=100)
     device = model_loading.select_device(args.device)
-    bare = PoseEstimator(model_loading.resolve_model_path(model_loading.DEFAULT_MODEL),
-                         device=device)
+    bare = bare_estimator(device)  # the node's model, backend and input (config/pose.yaml)
     bare.warmup(576, 768)
     kwargs = bare.predict_kwargs()
 

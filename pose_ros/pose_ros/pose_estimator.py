@@ -7,19 +7,29 @@ import time
 
 import numpy as np
 
-from pose_ros import model_loading
+from pose_ros import inference_backend, model_loading
 from pose_ros.coco import NUM_KEYPOINTS
 from pose_ros.pose_types import PoseDetections
 
+# ONNX Runtime session settings on the CPU: idle worker threads sleep (see _tune_runtime).
+ONNXRUNTIME_CPU_CONFIG = {'session.intra_op.allow_spinning': '0',
+                          'session.inter_op.allow_spinning': '0'}
+
 
 class PoseEstimator:
-    """Runs an Ultralytics pose model (.pt or an export) on BGR images."""
+    """
+    Runs an Ultralytics pose model (.pt or an export) on BGR images.
+
+    The device goes to ``predict`` only: exports (.onnx, OpenVINO, .engine) reject
+    ``model.to(device)``, and their runtime picks the device itself.
+    """
 
     def __init__(self, model_path, device='cpu', half=True, imgsz=640, conf=0.25, iou=0.7,
                  max_det=100, square_input=False):
         from ultralytics import YOLO
 
         self.model_path = pathlib.Path(model_path)
+        self.backend = inference_backend.backend_of(self.model_path)
         self.device = device
         # FP16 only on CUDA; Ultralytics 8.4 takes quantize=16 (half= is deprecated).
         self.half = bool(half) and device.startswith('cuda')
@@ -28,6 +38,7 @@ class PoseEstimator:
         self.iou = float(iou)
         self.max_det = int(max_det)
         self.square_input = bool(square_input)
+        self._runtime_tuned = False
         self.model = YOLO(str(self.model_path), task='pose')
         task = getattr(self.model, 'task', 'pose')
         if task != 'pose':
@@ -60,7 +71,33 @@ class PoseEstimator:
     def predict(self, bgr: np.ndarray) -> PoseDetections:
         """Return the detected persons of one HxWx3 uint8 BGR image."""
         result = self.model.predict(bgr, **self.predict_kwargs())[0]
+        if not self._runtime_tuned:
+            self._tune_runtime()
         return detections_from_result(result)
+
+    def _tune_runtime(self):
+        """
+        Make ONNX Runtime's CPU worker threads sleep when idle instead of spinning.
+
+        Spinning threads take the cores from the camera, DDS and the other nodes of a small
+        machine, and slow inference itself when the cores are shared: on 2 busy cores, 1.6
+        times slower (docs/BENCHMARKS.md). Ultralytics builds the session on the first
+        predict without a way to pass options, so it is built again here, once.
+        """
+        self._runtime_tuned = True
+        if self.backend != 'onnxruntime' or self.device != 'cpu':
+            return
+        import onnxruntime
+        backend = getattr(getattr(self.model.predictor, 'model', None), 'backend', None)
+        session = getattr(backend, 'session', None)
+        if not isinstance(session, onnxruntime.InferenceSession):
+            raise RuntimeError('Ultralytics changed: no ONNX Runtime session at '
+                               'model.predictor.model.backend.session to tune')
+        options = onnxruntime.SessionOptions()
+        for key in ONNXRUNTIME_CPU_CONFIG:
+            options.add_session_config_entry(key, ONNXRUNTIME_CPU_CONFIG[key])
+        backend.session = onnxruntime.InferenceSession(
+            str(self.model_path), options, providers=session.get_providers())
 
 
 def detections_from_result(result) -> PoseDetections:

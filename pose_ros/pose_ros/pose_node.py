@@ -26,7 +26,7 @@ import threading
 import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
-from pose_ros import model_loading
+from pose_ros import inference_backend, model_loading
 from pose_ros.configuration_error import ConfigurationError
 from pose_ros.image_qos import choose_reliability, image_qos_profile, reliability_name
 from pose_ros.latest_frame import LatestSlot
@@ -169,8 +169,12 @@ class PoseNode(ManagedNode):
         from pose_ros.pose_estimator import PoseEstimator
 
         share = get_package_share_directory('pose_ros')
-        model_path = model_loading.resolve_model_path(self._param('model'), share)
+        weights = model_loading.resolve_model_path(self._param('model'), share)
         device = model_loading.select_device(self._param('device'))
+        logger = self.get_logger()
+        choice = inference_backend.choose_model(weights, self._param('backend'), device,
+                                                log=logger.info, warn=logger.warning)
+        model_path = choice.path
         half = self._param('half')
         if half and not device.startswith('cuda'):
             self.get_logger().info('half:=true is ignored on the CPU; running FP32')
@@ -180,8 +184,8 @@ class PoseNode(ManagedNode):
             square_input=self._param('square_input'))
         warmup_s = self.estimator.warmup()
         self.get_logger().info(
-            f'model {model_path} on {device} ({self.estimator.precision}), '
-            f'warm-up {warmup_s:.2f} s')
+            f'model {model_path} on {device} ({self.estimator.precision}, {choice.backend}: '
+            f'{choice.reason}), warm-up {warmup_s:.2f} s')
 
     def _configure_depth(self):
         from pose_ros.depth.depth_stage import DepthStage

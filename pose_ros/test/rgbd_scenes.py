@@ -170,14 +170,17 @@ CLEAN = 'clean_2.5m'
 
 
 def default_estimator():
-    """Return the pose model on the CPU with pose_node's default settings."""
-    from pose_ros import model_loading
+    """Return the pose model on the CPU as pose_node loads it at its defaults (backend too)."""
+    from pose_ros import inference_backend, model_loading
     from pose_ros.parameters import defaults, POSE
     from pose_ros.pose_estimator import PoseEstimator
     values = defaults(POSE)
-    return PoseEstimator(model_loading.resolve_model_path(values['model']), device='cpu',
-                         imgsz=values['imgsz'], conf=values['conf'], iou=values['iou'],
-                         max_det=values['max_det'], square_input=values['square_input'])
+    weights = model_loading.resolve_model_path(values['model'])
+    choice = inference_backend.choose_model(weights, values['backend'], 'cpu',
+                                            log=lambda text: None)
+    return PoseEstimator(choice.path, device='cpu', imgsz=values['imgsz'],
+                         conf=values['conf'], iou=values['iou'], max_det=values['max_det'],
+                         square_input=values['square_input'])
 
 
 def scene_named(name: str, encoding: str = '16UC1') -> RgbdScene:
