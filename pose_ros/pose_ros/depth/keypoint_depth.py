@@ -7,12 +7,15 @@ One pixel under a keypoint is often wrong: a wrist at the silhouette samples the
 holes (no reading) sit where the sensor saw nothing, and flying pixels lie between person and
 background. So each keypoint reads a small window, and only depths that make a surface count:
 
+0. **Coherent samples only.** A sample counts when at least three of its eight neighbours
+   agree with it (within the noise tolerance below): flying pixels and speckle have depths
+   of their own, a surface agrees with itself.
 1. **The person's own depth.** Windows at points inside the torso (shoulders and hips); the
    densest surface among their samples is the torso depth. Without a torso, the median of the
    keypoints' nearest surfaces stands in.
 2. **Each keypoint.** In its window, a *surface* is a depth with at least ``min_support``
-   samples within the sensor's noise tolerance (a few centimetres, growing with z²); lone
-   flying pixels and speckle are not surfaces. Of the surfaces within the keypoint's anatomical
+   samples within the sensor's noise tolerance (a few centimetres, growing with z²). Of the
+   surfaces within the keypoint's anatomical
    reach of the torso depth (a wrist may lie 0.9 m in front of the chest, a shoulder 0.3 m),
    the nearest to the camera is the person's: a person occludes what is behind them, and a
    hand held in front of the chest is nearer than the chest. Its median (refined twice) is the
@@ -51,6 +54,7 @@ class DepthSampling:
     tolerance_per_m2: float = 0.005  # ... plus this times z^2 (stereo noise grows with z^2)
     min_depth: float = 0.1          # metres: readings outside [min_depth, max_depth] are holes
     max_depth: float = 20.0
+    min_neighbours: int = 3         # of its 8 neighbours that must agree for a sample to count
 
     def surface_tolerance(self, z):
         """Return the half-width in metres of one surface at depth ``z``."""
@@ -80,6 +84,33 @@ def window_samples(depth: np.ndarray, points: np.ndarray, radius: int,
     samples[inside] = depth[ys[inside], xs[inside]]
     samples[(samples < sampling.min_depth) | (samples > sampling.max_depth)] = np.nan
     return samples.reshape(*shape, xs.shape[1])
+
+
+def coherent_samples(depth: np.ndarray, points: np.ndarray, radius: int,
+                     sampling: DepthSampling = None) -> np.ndarray:
+    """
+    Return window_samples, less the samples that none of their neighbours agree with.
+
+    A sample counts when at least ``min_neighbours`` of its 8 neighbours lie within its
+    surface tolerance. Flying pixels between person and background have depths of their
+    own, unlike their neighbours'; a surface, however noisy, agrees with itself.
+    """
+    sampling = sampling or DepthSampling()
+    points = np.asarray(points, np.float64)
+    size = 2 * radius + 3
+    wide = window_samples(depth, points, radius + 1, sampling).reshape(-1, size, size)
+    tolerance = sampling.surface_tolerance(wide)
+    agreeing = np.zeros(wide.shape, np.int8)
+    inner = wide[:, 1:-1, 1:-1]
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            if dy or dx:
+                neighbour = wide[:, 1 + dy:size - 1 + dy, 1 + dx:size - 1 + dx]
+                with np.errstate(invalid='ignore'):
+                    agreeing[:, 1:-1, 1:-1] += np.abs(neighbour - inner) <= \
+                        tolerance[:, 1:-1, 1:-1]
+    samples = np.where(agreeing >= sampling.min_neighbours, wide, np.nan)[:, 1:-1, 1:-1]
+    return samples.reshape(*points.shape[:-1], (size - 2) ** 2)
 
 
 def _sorted_support(samples, sampling):
@@ -219,10 +250,10 @@ def person_depths(depth: np.ndarray, keypoints: np.ndarray, min_confidence: floa
     radius = sampling.window_radius
     confident = keypoints[:, :, 2] >= min_confidence
     pixels = np.where(confident[..., None], keypoints[:, :, :2], np.nan)
-    samples = window_samples(depth, pixels, radius, sampling)           # (P, 17, K)
+    samples = coherent_samples(depth, pixels, radius, sampling)         # (P, 17, K)
 
-    torso_samples = window_samples(depth, torso_points(keypoints, min_confidence), radius,
-                                   sampling).reshape(count, -1)
+    torso_samples = coherent_samples(depth, torso_points(keypoints, min_confidence), radius,
+                                     sampling).reshape(count, -1)
     reference = densest_surface(torso_samples, sampling)
     from_torso = np.isfinite(reference)
     missing = ~from_torso
