@@ -80,6 +80,17 @@ def test_flying_pixels_between_person_and_wall_are_not_taken():
     assert result.keypoints[0, 9] == pytest.approx(PERSON)
 
 
+def test_scattered_flying_pixels_of_one_depth_are_not_a_surface():
+    depth, keypoints = _scene()
+    keypoints[0, 10, :2] = (392, 255)           # beyond the right arm: only wall around
+    for dy in (-3, -1, 1, 3):
+        for dx in (-2, 0, 2):                   # twelve lone pixels, none touching another
+            depth[255 + dy, 392 + dx] = PERSON + 0.35 + 0.005 * dx
+    assert np.isnan(person_depths(depth, keypoints, 0.5).keypoints[0, 10])
+    depth[251:259, 389:395] = PERSON + 0.35     # a real patch at that depth is a surface
+    assert person_depths(depth, keypoints, 0.5).keypoints[0, 10] == pytest.approx(PERSON + 0.35)
+
+
 def test_a_hand_in_front_of_the_chest_is_the_hand_not_the_chest():
     depth, keypoints = _scene()
     depth[218:232, 315:329] = PERSON - 0.45     # a hand held 45 cm in front of the chest
