@@ -26,7 +26,7 @@ PACKAGE_FILES := $(shell find pose_ros pose_ros_msgs -type f -not -path '*/__pyc
 VENV_ENV := source $(VENV)/bin/activate && export AMENT_PREFIX_PATH=$$VIRTUAL_ENV CMAKE_PREFIX_PATH=$$VIRTUAL_ENV
 RUN_ENV := source $(VENV)/bin/activate && source $(INSTALL_DIR)/setup.bash
 
-.PHONY: help setup venv build test lint run export netns-demo clean
+.PHONY: help setup venv build test lint run export netns-demo bench-venv clean
 
 help:
 	@echo "make run    set up on first use, then run the pipeline (SOURCE=0|file|folder to pick a source)"
@@ -34,6 +34,7 @@ help:
 	@echo "make setup  create the venv (cached outside the repo) and colcon-build both packages"
 	@echo "make export     named ONNX, OpenVINO (and, on a GPU, TensorRT) exports (model:=yolo11n-pose.engine)"
 	@echo "make netns-demo  camera and pose in two network namespaces, with a link cut (root)"
+	@echo "make bench-venv  bench-only venv (.venv-bench: boxmot, motmetrics, trackeval) for bench/tracking_eval.py"
 	@echo "DISTRO=$(DISTRO) selects the ROS 2 distro (jazzy, kilted); each has its own venv and install dir"
 
 setup: build
@@ -71,6 +72,10 @@ export: build
 # camera_node and pose_node in two network namespaces joined by a veth pair (needs root).
 netns-demo: build
 	@$(RUN_ENV) && python tools/netns_demo.py
+
+# Bench-only venv on top of the main one (boxmot needs opencv-python < 5); see bench/tracking_eval.py.
+bench-venv: venv
+	@tools/setup_bench_venv.sh $(VENV) .venv-bench
 
 clean:
 	rm -rf $(BUILD_DIR) $(INSTALL_DIR) log

@@ -1,85 +1,104 @@
 # Copyright 2026 pose_ros contributors
 # SPDX-License-Identifier: AGPL-3.0-only
 """
-CLEAR-MOT identity switches and misses (Bernardin and Stiefelhagen, 2008) for one sequence.
+Score tracker output against the ground truth with maintained packages, not our own metric.
 
-Each frame, ground-truth persons are matched to published persons by box overlap (IoU of
-the full box or of the visible part, at least ``MATCH_IOU``; persons less than
-``MATCH_VISIBLE`` visible are not matched); a correspondence from the
-previous frame is kept while it still overlaps enough, the rest are assigned by the Hungarian
-method. An identity switch is a person matched to an id other than the one it last had. A
-miss is a person at least ``COUNT_VISIBLE`` visible that nobody was matched to. Switches
-after a person went unmatched for more than ``max_age`` frames are also counted apart: a
-tracker is meant to give such a person a new id.
+CLEAR-MOT (identity switches, misses, false positives, MOTA) and IDF1 come from
+``motmetrics``; HOTA from ``trackeval``. Both run in the bench venv (``make bench-venv``).
+
+Ground truth per frame: the persons at least ``MIN_VISIBLE`` visible. A published person
+matches a true one when its box overlaps the full box or the box of the visible part at
+IoU >= ``MATCH_IOU`` (the larger of the two counts: a partly hidden person is detected by the
+visible part). The same overlap is HOTA's similarity.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
-from pose_ros.pose_similarity import iou_matrix
-from scipy.optimize import linear_sum_assignment
 
+MIN_VISIBLE = 0.25
 MATCH_IOU = 0.5
-MATCH_VISIBLE = 0.25
-COUNT_VISIBLE = 0.5
+MOT_FIELDS = ('num_switches', 'num_misses', 'num_false_positives', 'mota', 'idf1',
+              'num_objects', 'num_unique_objects')
 
 
-class ClearMot:
-    """Accumulates one sequence's identity switches, misses and false positives."""
+def iou_matrix(boxes_a, boxes_b) -> np.ndarray:
+    """Return the (A, B) IoU of two sets of xyxy boxes."""
+    a = np.asarray(boxes_a, np.float64).reshape(-1, 4)[:, None, :]
+    b = np.asarray(boxes_b, np.float64).reshape(-1, 4)[None, :, :]
+    width = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
+    height = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0,
+                     None)
+    inter = width * height
+    area_a = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
+    area_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    union = area_a + area_b - inter
+    return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
 
-    def __init__(self, max_age: int = None):
-        self.max_age = max_age
-        self.switches = 0
-        self.switches_after_max_age = 0
-        self.misses = 0
-        self.false_positives = 0
-        self.ground_truth = 0
-        self.matches = 0
-        self._last_id = {}       # person -> id last matched
-        self._last_frame = {}    # person -> frame number last matched
-        self._frame = -1
-        self._ids_of = {}        # person -> set of ids matched over the sequence
 
-    def update(self, truth, ids, boxes) -> dict:
-        """Score one frame; return {person: matched id}."""
-        self._frame += 1
-        boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
-        overlap = np.maximum(iou_matrix(truth.boxes, boxes),
-                             iou_matrix(truth.visible_boxes, boxes))
-        overlap[truth.visibility < MATCH_VISIBLE] = 0.0
-        valid = overlap >= MATCH_IOU
-        matched = {}
-        for person in truth.ids:
-            last = self._last_id.get(person)
-            for column, track_id in enumerate(ids):
-                if track_id == last and valid[person, column] and column not in matched.values():
-                    matched[person] = column
-        free_rows = [p for p in truth.ids if p not in matched]
-        free_cols = [c for c in range(len(ids)) if c not in matched.values()]
-        if free_rows and free_cols:
-            sub = overlap[np.ix_(free_rows, free_cols)]
-            rows, cols = linear_sum_assignment(-sub)
-            for r, c in zip(rows, cols):
-                if sub[r, c] >= MATCH_IOU:
-                    matched[free_rows[r]] = free_cols[c]
-        for person, column in matched.items():
-            track_id = ids[column]
-            if person in self._last_id and self._last_id[person] != track_id:
-                self.switches += 1
-                unseen = self._frame - self._last_frame[person] - 1
-                if self.max_age is not None and unseen > self.max_age:
-                    self.switches_after_max_age += 1
-            self._last_id[person] = track_id
-            self._last_frame[person] = self._frame
-            self._ids_of.setdefault(person, set()).add(track_id)
-        counted = truth.visibility >= COUNT_VISIBLE
-        self.ground_truth += int(counted.sum())
-        self.misses += int(sum(1 for p in truth.ids if counted[p] and p not in matched))
-        self.false_positives += len(ids) - len(matched)
-        self.matches += len(matched)
-        return {person: ids[column] for person, column in matched.items()}
+@dataclass
+class FrameOutput:
+    """What a tracker published for one frame: ids and boxes."""
 
-    @property
-    def ids_per_person(self) -> float:
-        """Return the mean number of distinct ids each person was given."""
-        if not self._ids_of:
-            return 0.0
-        return float(np.mean([len(v) for v in self._ids_of.values()]))
+    ids: list
+    boxes: np.ndarray
+
+
+def overlap(truth, boxes) -> tuple:
+    """Return (ids of the counted true persons, their (P, H) overlap with ``boxes``)."""
+    counted = np.flatnonzero(truth.visibility >= MIN_VISIBLE)
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    full = iou_matrix(truth.boxes[counted], boxes)
+    visible = iou_matrix(truth.visible_boxes[counted], boxes)
+    return truth.ids[counted], np.maximum(full, visible)
+
+
+def accumulate(truth_frames: list, outputs: list):
+    """Return (motmetrics accumulator, trackeval HOTA data) of one sequence."""
+    import motmetrics
+
+    accumulator = motmetrics.MOTAccumulator(auto_id=True)
+    gt_ids, tracker_ids, similarities = [], [], []
+    for truth, output in zip(truth_frames, outputs):
+        people, similarity = overlap(truth, output.boxes)
+        distances = np.where(similarity >= MATCH_IOU, 1.0 - similarity, np.nan)
+        accumulator.update(list(people), list(output.ids), distances)
+        gt_ids.append(np.asarray(people, int))
+        tracker_ids.append(np.asarray(output.ids, int))
+        similarities.append(similarity)
+    return accumulator, _hota_data(gt_ids, tracker_ids, similarities)
+
+
+def _hota_data(gt_ids, tracker_ids, similarities) -> dict:
+    """Return trackeval's sequence dict, ids renumbered 0..n-1 as it requires."""
+    def renumber(frames):
+        unique = np.unique(np.concatenate(frames)) if frames else np.zeros(0, int)
+        lookup = {int(v): i for i, v in enumerate(unique)}
+        return [np.array([lookup[int(v)] for v in f], int) for f in frames], len(unique)
+
+    gt, gt_count = renumber(gt_ids)
+    tracks, track_count = renumber(tracker_ids)
+    return {'num_gt_ids': gt_count, 'num_tracker_ids': track_count,
+            'num_gt_dets': int(sum(len(f) for f in gt)),
+            'num_tracker_dets': int(sum(len(f) for f in tracks)),
+            'gt_ids': gt, 'tracker_ids': tracks, 'similarity_scores': similarities}
+
+
+def summary(accumulators: list, hota_data: list) -> dict:
+    """Return the scores over all sequences: motmetrics' overall row and trackeval's HOTA."""
+    import motmetrics
+    from trackeval.metrics import HOTA
+
+    metrics = motmetrics.metrics.create()
+    table = metrics.compute_many(accumulators, metrics=list(MOT_FIELDS),
+                                 names=[str(i) for i in range(len(accumulators))],
+                                 generate_overall=True)
+    overall = table.loc['OVERALL']
+    hota = HOTA()
+    per_sequence = {str(i): hota.eval_sequence(d) for i, d in enumerate(hota_data)}
+    combined = hota.combine_sequences(per_sequence)
+    scores = {field: float(overall[field]) for field in MOT_FIELDS}
+    scores['hota'] = float(np.mean(combined['HOTA']))
+    scores['switches_per_sequence'] = [int(table.loc[str(i), 'num_switches'])
+                                       for i in range(len(accumulators))]
+    return scores

@@ -128,6 +128,9 @@ POSE = (
     Row('square_input', False,
         'Letterbox every frame to imgsz x imgsz (finds more small people, costs more)'),
     Row('conf', 0.25, 'Minimum person score', 0.0, 1.0, dynamic=True),
+    Row('track_low_conf', 0.25, 'Persons scored from this up to conf are detected to continue '
+        'tracks, not published (>= conf: off; 0.1 turns it on, at a cost in inference time)',
+        0.0, 1.0),
     Row('iou', 0.65, 'NMS IoU threshold', 0.0, 1.0, dynamic=True),
     Row('max_det', 50, 'Maximum persons per image', 1, 1000, dynamic=True),
     Row('keypoint_conf', 0.5, 'Keypoints at or above this are drawn and, with depth, get a '
@@ -151,6 +154,11 @@ POSE = (
         'Keypoint confidence that counts in the pose similarity', 0.0, 1.0),
     Row('track_match_threshold', 0.2,
         'Least similarity (OKS/IoU mix) to continue a track', 0.001, 1.0),
+    Row('track_appearance_weight', 0.3,
+        'Share of the keypoint-guided colour signature in a match (0: off)', 0.0, 1.0),
+    Row('track_occluded_max_age', 60,
+        'Frames a track hidden behind a nearer person (or lost mid-picture) survives',
+        0, 10000),
     Row('depth_topic', '',
         'Depth image aligned to the colour image (16UC1 mm or 32FC1 m) for 3D keypoints, '
         'positions and velocities; empty: no 3D (relative names follow the namespace)'),

@@ -35,7 +35,6 @@ from pose_ros.node_runner import run_nodes
 from pose_ros.parameters import check_changes, declare_parameters, POSE
 from pose_ros.person_messages import build_person_array
 from pose_ros.status_line import people, StatusLine
-from pose_ros.track_events import TrackEvents
 from pose_ros_msgs.msg import PersonArray
 from rcl_interfaces.msg import SetParametersResult
 import rclpy
@@ -88,7 +87,9 @@ class PoseNode(ManagedNode):
         tracker = self._create_tracker()  # before the model: a bad setting fails at once
         self._load_model()
         from pose_ros.pose_processing import PoseProcessor
-        self.processor = PoseProcessor(self.estimator, tracker, self._param('keypoint_conf'))
+        from pose_ros.tracking.track_events import TrackEvents
+        self.processor = PoseProcessor(self.estimator, tracker, self._param('keypoint_conf'),
+                                       conf=self._param('conf'))
         self.events = TrackEvents(lost_after=self._param('track_max_age'))
         reliable = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
         self.persons_pub = self.create_lifecycle_publisher(PersonArray, '~/persons', reliable)
@@ -157,7 +158,9 @@ class PoseNode(ManagedNode):
             smoothing_beta=self._param('smoothing_beta'),
             smoothing_d_cutoff=self._param('smoothing_d_cutoff'),
             keypoint_threshold=self._param('track_keypoint_threshold'),
-            match_threshold=self._param('track_match_threshold'))
+            match_threshold=self._param('track_match_threshold'),
+            appearance_weight=self._param('track_appearance_weight'),
+            occluded_max_age=self._param('track_occluded_max_age'))
         try:
             return create_tracker(config)
         except ValueError as error:
@@ -180,7 +183,8 @@ class PoseNode(ManagedNode):
             self.get_logger().info('half:=true is ignored on the CPU; running FP32')
         self.estimator = PoseEstimator(
             model_path, device=device, half=half, imgsz=self._param('imgsz'),
-            conf=self._param('conf'), iou=self._param('iou'), max_det=self._param('max_det'),
+            conf=self._detection_conf(self._param('conf')), iou=self._param('iou'),
+            max_det=self._param('max_det'),
             square_input=self._param('square_input'))
         warmup_s = self.estimator.warmup()
         self.get_logger().info(
@@ -199,6 +203,10 @@ class PoseNode(ManagedNode):
         self.get_logger().info(
             f'3D on: depth from {self.depth.depth_topic}, camera_info from '
             f'{self.depth.camera_info_topic}, depth_slop {self.depth.slop:g} s')
+
+    def _detection_conf(self, conf):
+        """Return the score the model detects at: conf, or track_low_conf when lower."""
+        return min(float(conf), float(self._param('track_low_conf')))
 
     def _try_subscribe(self):
         self._try_subscribe_image()
@@ -258,8 +266,11 @@ class PoseNode(ManagedNode):
         if refusal is not None:
             return SetParametersResult(successful=False, reason=refusal)
         for parameter in parameters:
-            if self.estimator is not None and parameter.name in ('conf', 'iou'):
-                setattr(self.estimator, parameter.name, float(parameter.value))
+            if self.estimator is not None and parameter.name == 'conf':
+                self.processor.conf = float(parameter.value)
+                self.estimator.conf = self._detection_conf(parameter.value)
+            elif self.estimator is not None and parameter.name == 'iou':
+                self.estimator.iou = float(parameter.value)
             elif self.estimator is not None and parameter.name == 'max_det':
                 self.estimator.max_det = int(parameter.value)
             elif self.processor is not None and parameter.name == 'keypoint_conf':

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pose_ros.drawing import draw_persons
+from pose_ros.pose_types import PoseDetections
 from pose_ros.rate_meter import RateMeter
 from pose_ros.stage_timer import StageTimer
 
@@ -25,13 +26,30 @@ class FrameResult:
     stage_ms: dict = field(default_factory=dict)
 
 
-class PoseProcessor:
-    """Run the estimator and the tracker on frames, timing each stage."""
+def split_by_score(detections: PoseDetections, conf) -> tuple:
+    """Return (detections at or above ``conf``, those below); None: all are at or above."""
+    if conf is None:
+        return detections, PoseDetections.empty()
+    keep = detections.scores >= conf
+    parts = [PoseDetections(detections.boxes[mask], detections.scores[mask],
+                            detections.keypoints[mask]) for mask in (keep, ~keep)]
+    return parts[0], parts[1]
 
-    def __init__(self, estimator, tracker, keypoint_conf=0.5):
+
+class PoseProcessor:
+    """
+    Run the estimator and the tracker on frames, timing each stage.
+
+    ``conf`` is the publishing threshold: the estimator may detect lower (``track_low_conf``),
+    and the detections below ``conf`` go to the tracker only as ``faint`` ones, to continue
+    tracks; only persons at or above ``conf`` come out. None: every detection comes out.
+    """
+
+    def __init__(self, estimator, tracker, keypoint_conf=0.5, conf=None):
         self.estimator = estimator
         self.tracker = tracker
         self.keypoint_conf = keypoint_conf
+        self.conf = conf
         self.timer = StageTimer()
         self.fps = RateMeter()
 
@@ -40,7 +58,8 @@ class PoseProcessor:
         with self.timer.stage('inference'):
             detections = self.estimator.predict(bgr)
         with self.timer.stage('tracking'):
-            persons = self.tracker.update(detections, stamp)
+            confident, faint = split_by_score(detections, self.conf)
+            persons = self.tracker.update(confident, stamp, image=bgr, faint=faint)
         self.fps.tick()
         return FrameResult(persons, self.timer.last['inference'], dict(self.timer.last))
 

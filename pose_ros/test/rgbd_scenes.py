@@ -3,7 +3,7 @@
 """
 Synthetic RGB-D scenes with exact ground truth, made of real people from real photos.
 
-A person cut out of Ultralytics' bus.jpg or zidane.jpg (bench/synthetic_scenes.py) stands as
+A person cut out of Ultralytics' bus.jpg or zidane.jpg (bench/person_cutouts.py) stands as
 a flat figure at a known distance, facing the camera, in front of a wall at another distance;
 the colour image shows them on an empty street (the median of vtest.avi). The depth image,
 aligned to the colour image, holds the person's distance on their silhouette and the wall's
@@ -262,15 +262,12 @@ class SceneMaker:
     def __init__(self, estimator, people=('bus_coat', 'bus_black')):
         from pose_ros import model_loading
         from pose_ros.pose_estimator import PoseEstimator
-        synthetic = load_repo_tool('bench/synthetic_scenes.py')
+        cutouts = load_repo_tool('bench/person_cutouts.py')
         self.estimator = estimator
         cutter = PoseEstimator(model_loading.resolve_model_path(model_loading.DEFAULT_MODEL),
                                device='cpu')
-        self.cutouts = synthetic.cut_out_people(cutter, people)
-        street = synthetic.street_background(pathlib.Path(VTEST))
-        self.background = cv2.resize(street[:, (street.shape[1] - street.shape[0] * 4 // 3)
-                                            // 2:][:, :street.shape[0] * 4 // 3],
-                                     (WIDTH, HEIGHT), interpolation=cv2.INTER_AREA)
+        self.cutouts = cutouts.cut_out_people(cutter, people)
+        self.background = cutouts.street_background(pathlib.Path(VTEST), WIDTH, HEIGHT)
 
     def render(self, scene: RgbdScene, seed: int = 0) -> RenderedScene:
         """Return the colour image, the depth in metres and the truth of ``scene``."""

@@ -29,7 +29,9 @@ def test_the_table_agrees_with_the_modules_that_use_the_values():
     config = TrackerConfig()
     names = {'name': 'tracker', 'max_age': 'track_max_age', 'min_hits': 'track_min_hits',
              'keypoint_threshold': 'track_keypoint_threshold',
-             'match_threshold': 'track_match_threshold'}
+             'match_threshold': 'track_match_threshold',
+             'appearance_weight': 'track_appearance_weight',
+             'occluded_max_age': 'track_occluded_max_age'}
     for field in config.__dataclass_fields__:
         row = row_of(POSE, names.get(field, field))
         assert row.default == getattr(config, field), field

@@ -13,8 +13,8 @@ from pose_ros.person_messages import build_person_array, persons_from_array
 from pose_ros.pose_estimator import PoseEstimator
 from pose_ros.pose_processing import PoseProcessor
 from pose_ros.pose_types import PoseDetections, TrackedPerson
-from pose_ros.track_events import TrackEvents
 from pose_ros.tracking import create_tracker, NoTracker, TrackerConfig
+from pose_ros.tracking.track_events import TrackEvents
 import pytest
 from std_msgs.msg import Header
 

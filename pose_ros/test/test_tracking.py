@@ -275,7 +275,7 @@ def test_pose_tracker_knows_a_person_again_by_the_head_alone():
                                    st.floats(0.05, 1.0)), max_size=6), min_size=1, max_size=25))
 def test_any_detections_get_distinct_ids_that_never_come_back_late(name, frames):
     max_age = 3
-    tracker = make(name, max_age=max_age)
+    tracker = make(name, max_age=max_age, occluded_max_age=max_age)
     last_seen = {}
     for index, people in enumerate(frames):
         detections = frame(*[person(x, y, h, s) for x, y, h, s in people])

@@ -3,10 +3,10 @@
 """The tracking building blocks: OKS and IoU, the One Euro filter, and track motion."""
 
 import numpy as np
-from pose_ros.one_euro import OneEuroFilter
-from pose_ros.pose_similarity import box_areas, iou_matrix, oks_matrix
-from pose_ros.pose_tracker import partial_duplicates
-from pose_ros.track_motion import fitted_velocity, TrackMotion
+from pose_ros.tracking.one_euro import OneEuroFilter
+from pose_ros.tracking.pose_similarity import box_areas, iou_matrix, oks_matrix
+from pose_ros.tracking.pose_tracker import partial_duplicates
+from pose_ros.tracking.track_motion import fitted_velocity, TrackMotion
 import pytest
 from tracking_scenes import frame, person
 

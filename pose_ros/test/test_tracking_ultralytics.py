@@ -10,8 +10,8 @@ import pathlib
 
 import numpy as np
 from pose_ros.tracking import create_tracker, TrackerConfig
-from pose_ros.ultralytics_trackers import (botsort_args, bytetrack_args,
-                                           TESTED_ULTRALYTICS_VERSION)
+from pose_ros.tracking.ultralytics_trackers import (botsort_args, bytetrack_args,
+                                                    TESTED_ULTRALYTICS_VERSION)
 import pytest
 from tracking_scenes import frame, ids, person
 import ultralytics

@@ -34,3 +34,34 @@ def frame(*persons) -> PoseDetections:
 def ids(persons) -> list:
     """Return the track ids of a list of TrackedPerson."""
     return [p.track_id for p in persons]
+
+
+# Body parts drawn by paint(): (keypoint a, keypoint b, colour key); the torso is filled.
+LIMBS = ((5, 7, 'shirt'), (6, 8, 'shirt'), (7, 9, 'skin'), (8, 10, 'skin'),
+         (11, 13, 'trousers'), (12, 14, 'trousers'), (13, 15, 'trousers'),
+         (14, 16, 'trousers'))
+SKIN = (120, 150, 200)
+
+
+def paint(people, width: int = 960, height: int = 540, seed: int = 0) -> np.ndarray:
+    """
+    Return a BGR image of ``people``: (box, keypoints, score, shirt, trousers) tuples.
+
+    Each is drawn as a skeleton with a filled torso in its clothes' colours, the one whose
+    box reaches lowest last (nearest), on a grey wall with camera noise.
+    """
+    import cv2
+    rng = np.random.default_rng(seed)
+    image = np.full((height, width, 3), 110, np.float32)
+    image += rng.normal(0, 3, image.shape)
+    image = np.clip(image, 0, 255).astype(np.uint8)
+    for box, keypoints, _, shirt, trousers in sorted(people, key=lambda p: p[0][3]):
+        colours = {'shirt': shirt, 'trousers': trousers, 'skin': SKIN}
+        thickness = max(2, int(0.1 * (box[3] - box[1])))
+        points = keypoints[:, :2].astype(np.int32)
+        cv2.fillConvexPoly(image, points[[5, 6, 12, 11]], shirt)
+        for a, b, colour in LIMBS:
+            cv2.line(image, tuple(map(int, points[a])), tuple(map(int, points[b])),
+                     colours[colour], thickness)
+        cv2.circle(image, tuple(map(int, points[0])), thickness, SKIN, -1)
+    return image

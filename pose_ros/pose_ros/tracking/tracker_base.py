@@ -3,7 +3,7 @@
 """
 The contract every tracker meets: its settings, its interface and its id allocator.
 
-Kept apart from ``tracking`` (which registers the trackers) so that tracker modules can
+Kept apart from ``registry`` (which registers the trackers) so that tracker modules can
 import it without a circular import.
 """
 
@@ -27,6 +27,8 @@ class TrackerConfig:
     smoothing_d_cutoff: float = 1.0     # One Euro cutoff of the speed estimate, Hz
     keypoint_threshold: float = 0.3     # confidence above which a keypoint counts in OKS
     match_threshold: float = 0.2        # least similarity (OKS/IoU mix) for a match
+    appearance_weight: float = 0.3      # share of the colour signature in a match (0: off)
+    occluded_max_age: int = 60          # frames a track hidden behind someone survives
 
     def validate(self) -> None:
         """Raise ValueError naming the first setting that cannot work."""
@@ -40,6 +42,8 @@ class TrackerConfig:
             (self.smoothing_d_cutoff > 0, 'smoothing_d_cutoff must be > 0'),
             (0 <= self.keypoint_threshold <= 1, 'keypoint_threshold must be in [0, 1]'),
             (0 < self.match_threshold <= 1, 'match_threshold must be in (0, 1]'),
+            (0 <= self.appearance_weight <= 1, 'appearance_weight must be in [0, 1]'),
+            (self.occluded_max_age >= 0, 'occluded_max_age must be >= 0'),
         )
         for ok, message in checks:
             if not ok:
@@ -50,8 +54,15 @@ class Tracker(abc.ABC):
     """Assigns track ids to detections, frame by frame."""
 
     @abc.abstractmethod
-    def update(self, detections, stamp: float) -> list:
-        """Return a TrackedPerson per detection for the image taken at ``stamp`` seconds."""
+    def update(self, detections, stamp: float, image=None, faint=None) -> list:
+        """
+        Return a TrackedPerson per detection for the image taken at ``stamp`` seconds.
+
+        ``image`` is that BGR image, for trackers that look at it (None: none given).
+        ``faint`` holds the detections below the publishing threshold (PoseDetections or
+        None): a tracker may use them to continue its tracks, never to start one, and does
+        not return them.
+        """
 
     def reset(self) -> None:
         """Forget all tracks (ids keep counting up, so none is reused)."""

@@ -10,7 +10,7 @@ velocities as the live camera did.
 from collections import deque
 
 import numpy as np
-from pose_ros.one_euro import OneEuroFilter
+from pose_ros.tracking.one_euro import OneEuroFilter
 
 
 def box_centre(box: np.ndarray) -> np.ndarray:

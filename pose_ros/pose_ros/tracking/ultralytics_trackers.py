@@ -19,6 +19,8 @@ them boxes and reads their tracks back. What differs from ``model.track()``:
   tests check the survival itself against the installed release.
 * Every detection gets an id in the frame it first appears, also when Ultralytics leaves it
   on a tentative (not yet activated) track or on no track at all; ``track()`` hides those.
+* Detections below the publishing threshold (``faint``) are fed to Ultralytics, whose second
+  association continues tracks on them, as ``model.track()`` does; they are not returned.
 * Ids come from our own allocator: Ultralytics' ids are mapped to ours, so ids start at 1
   and are never reused, also across ``reset()``.
 """
@@ -30,8 +32,8 @@ import warnings
 import numpy as np
 import pose_ros.model_loading  # noqa: F401  (sets Ultralytics' offline environment first)
 from pose_ros.pose_types import TrackedPerson
-from pose_ros.track_motion import TrackMotion
-from pose_ros.tracker_base import IdAllocator, Tracker
+from pose_ros.tracking.track_motion import TrackMotion
+from pose_ros.tracking.tracker_base import IdAllocator, Tracker
 
 TESTED_ULTRALYTICS_VERSION = '8.4.190'
 STAMP_JUMP_BACK = 1.0       # seconds the stamp may go back before tracks are dropped
@@ -144,14 +146,23 @@ class UltralyticsTracker(Tracker):
         self._hits.clear()
         self._last_stamp = None
 
-    def update(self, detections, stamp: float) -> list:
-        """Return a TrackedPerson per detection, in detection order."""
+    def update(self, detections, stamp: float, image=None, faint=None) -> list:
+        """
+        Return a TrackedPerson per detection, in detection order.
+
+        ``faint`` detections go to Ultralytics too (its second association lives on them) but
+        are not returned; ``image`` is not used (no camera-motion compensation, no ReID).
+        """
         stamp = float(stamp)
         if self._last_stamp is not None and stamp < self._last_stamp - STAMP_JUMP_BACK:
             self.reset()
         self._last_stamp = stamp if self._last_stamp is None else max(stamp, self._last_stamp)
 
-        self._tracker.update(_Boxes(detections.boxes, detections.scores), None)
+        boxes, scores = detections.boxes, detections.scores
+        if faint is not None and len(faint):
+            boxes = np.concatenate([np.reshape(boxes, (-1, 4)), faint.boxes])
+            scores = np.concatenate([np.reshape(scores, -1), faint.scores])
+        self._tracker.update(_Boxes(boxes, scores), None)
         track_of = self._tracks_by_detection()
         persons = []
         for index in range(len(detections)):

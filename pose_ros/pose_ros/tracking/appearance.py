@@ -1,0 +1,124 @@
+# Copyright 2026 pose_ros contributors
+# SPDX-License-Identifier: AGPL-3.0-only
+"""
+A cheap appearance signature guided by the keypoints: the colours of torso and limbs.
+
+The keypoints say where the torso, arms and legs are. For each person the image is sampled
+at fixed points of the torso quadrilateral (shoulders and hips) and along each limb bone, and
+the mean colour of each body part is the signature: upper torso, lower torso, upper arms,
+forearms, thighs and shins. Left and right are merged, so a person who turns round keeps
+the signature. A sample counts only where both keypoints of its bone are confident and no
+nearer person (a detection whose box reaches lower in the image) covers it, so an occluder's
+colours do not leak into the person behind. All persons are sampled in one numpy gather.
+"""
+
+import numpy as np
+
+TORSO = (5, 6, 12, 11)      # left shoulder, right shoulder, right hip, left hip
+TORSO_STEPS = (0.2, 0.4, 0.6, 0.8)
+BONE_STEPS = (0.2, 0.35, 0.5, 0.65, 0.8)
+BONES = (   # (part, keypoint a, keypoint b)
+    (2, 5, 7), (2, 6, 8), (3, 7, 9), (3, 8, 10),
+    (4, 11, 13), (4, 12, 14), (5, 13, 15), (5, 14, 16))
+PARTS = ('upper torso', 'lower torso', 'upper arms', 'forearms', 'thighs', 'shins')
+COLOUR_SCALE = 40.0         # colour difference (grey levels, RMS over parts) of similarity e^-0.5
+
+
+def _sample_weights() -> tuple:
+    """Return the (samples, 17) keypoint weights of every sample point, and its part."""
+    weights, parts = [], []
+    for v in TORSO_STEPS:
+        for u in TORSO_STEPS:
+            row = np.zeros(17)
+            # bilinear in the torso quadrilateral: u across the shoulders, v down to the hips
+            row[list(TORSO)] = ((1 - u) * (1 - v), u * (1 - v), u * v, (1 - u) * v)
+            weights.append(row)
+            parts.append(0 if v < 0.5 else 1)
+    for part, a, b in BONES:
+        for t in BONE_STEPS:
+            row = np.zeros(17)
+            row[a], row[b] = 1 - t, t
+            weights.append(row)
+            parts.append(part)
+    return np.array(weights), np.array(parts)
+
+
+SAMPLE_WEIGHTS, SAMPLE_PART = _sample_weights()
+SAMPLE_NEEDS = (SAMPLE_WEIGHTS > 0).T.astype(np.float64)   # (17, samples)
+PART_OF_SAMPLE = np.eye(len(PARTS))[SAMPLE_PART]          # (samples, parts) one-hot
+
+
+def sample_points(keypoints: np.ndarray, threshold: float) -> tuple:
+    """Return (N, S, 2) sample positions and their (N, S) validity from (N, 17, 3) keypoints."""
+    keypoints = np.asarray(keypoints, np.float64)
+    points = SAMPLE_WEIGHTS @ keypoints[..., :2]                      # (N, S, 2)
+    unsure = (keypoints[..., 2] <= threshold).astype(np.float64)      # (N, 17)
+    return points, (unsure @ SAMPLE_NEEDS) == 0
+
+
+def signatures(image: np.ndarray, boxes: np.ndarray, keypoints: np.ndarray,
+               threshold: float) -> tuple:
+    """
+    Return (N, parts, 3) mean colours and (N, parts) sample counts of N persons in ``image``.
+
+    ``boxes`` (N, 4) xyxy decide who is nearer: a person whose box bottom is lower in the
+    image stands nearer the camera and hides the samples of others that fall in its box.
+    """
+    count = len(boxes)
+    if count == 0 or image is None:
+        return np.zeros((count, len(PARTS), 3)), np.zeros((count, len(PARTS)))
+    points, valid = sample_points(keypoints, threshold)
+    height, width = image.shape[:2]
+    xs, ys = np.rint(points[..., 0]).astype(np.int64), np.rint(points[..., 1]).astype(np.int64)
+    valid &= (xs >= 0) & (xs < width) & (ys >= 0) & (ys < height)
+    boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+    if count > 1:
+        nearer = boxes[None, :, 3] > boxes[:, None, 3]      # [i, j]: j stands nearer than i
+        px, py = points[..., 0][:, :, None], points[..., 1][:, :, None]   # (N, S, 1)
+        covered = ((px >= boxes[None, None, :, 0]) & (px <= boxes[None, None, :, 2])
+                   & (py >= boxes[None, None, :, 1]) & (py <= boxes[None, None, :, 3])
+                   & nearer[:, None, :])
+        valid &= ~covered.any(axis=2)
+    pixels = image[np.clip(ys, 0, height - 1), np.clip(xs, 0, width - 1)].astype(np.float64)
+    weights = valid.astype(np.float64)
+    counts = weights @ PART_OF_SAMPLE                         # (N, parts)
+    sums = np.swapaxes(pixels * weights[..., None], 1, 2) @ PART_OF_SAMPLE   # (N, 3, parts)
+    means = np.swapaxes(sums, 1, 2) / np.maximum(counts, 1)[..., None]
+    return means, counts
+
+
+def similarity(colours_a, counts_a, colours_b, counts_b, min_parts: int = 2) -> np.ndarray:
+    """
+    Return the (A, B) appearance similarity in [0, 1], NaN where too few parts are shared.
+
+    The RMS colour difference over the parts both show, d, gives exp(-d^2 / 2 COLOUR_SCALE^2).
+    """
+    shared = (np.asarray(counts_a)[:, None, :] > 0) & (np.asarray(counts_b)[None, :, :] > 0)
+    squared = np.sum((np.asarray(colours_a)[:, None] - np.asarray(colours_b)[None]) ** 2,
+                     axis=-1)                                 # (A, B, parts)
+    parts = shared.sum(axis=-1)
+    mean_squared = np.where(shared, squared, 0).sum(axis=-1) / np.maximum(parts, 1)
+    result = np.exp(-mean_squared / (2 * COLOUR_SCALE ** 2))
+    return np.where(parts >= min_parts, result, np.nan)
+
+
+class Signature:
+    """A track's appearance: per-part colours, updated slowly from its observations."""
+
+    def __init__(self, rate: float):
+        self.rate = rate
+        self.colours = np.zeros((len(PARTS), 3))
+        self.counts = np.zeros(len(PARTS))      # observations that showed each part
+
+    def update(self, colours: np.ndarray, counts: np.ndarray) -> None:
+        """Blend in one observation: fast while few are known, then at ``rate``."""
+        seen = counts > 0
+        self.counts[seen] += 1
+        step = np.maximum(1.0 / np.maximum(self.counts, 1), self.rate)[:, None]
+        self.colours = np.where(seen[:, None], self.colours + step * (colours - self.colours),
+                                self.colours)
+
+    @property
+    def known(self) -> bool:
+        """Return whether any part has been seen."""
+        return bool(self.counts.any())
