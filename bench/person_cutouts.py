@@ -55,17 +55,18 @@ def _skeleton_mask(shape, keypoints, thickness) -> np.ndarray:
     return mask
 
 
-def cut_out_people(estimator) -> dict:
-    """Return {name: Cutout} for PEOPLE, found by ``estimator`` (a PoseEstimator)."""
+def cut_out_people(estimator, names=None) -> dict:
+    """Return {name: Cutout} for PEOPLE (or those ``names``), found by ``estimator``."""
     cutouts = {}
-    for photo in sorted({p for p, _ in PEOPLE.values()}):
+    wanted = set(PEOPLE if names is None else names)
+    for photo in sorted({p for n, (p, _) in PEOPLE.items() if n in wanted}):
         image = cv2.imread(str(ultralytics_assets() / photo))
         detections = estimator.predict(image)
         distances = [cv2.distanceTransform(
             255 - _skeleton_mask(image.shape[:2], kps, 3), cv2.DIST_L2, 5)
             for kps in detections.keypoints]
         for name, (source, index) in PEOPLE.items():
-            if source == photo:
+            if source == photo and name in wanted:
                 cutouts[name] = _cut_out(name, image, detections, distances, index)
     return cutouts
 

@@ -6,6 +6,10 @@ Launch camera_node, pose_node and bridge_node with config/pose.yaml.
 ros2 launch pose_ros pose.launch.py source:=/path/video.mp4 device:=cuda:0
 ros2 launch pose_ros pose.launch.py use_camera:=false image_topic:=/robot/camera/image_raw
 ros2 launch pose_ros pose.launch.py autostart:=false   # a lifecycle manager drives the nodes
+ros2 launch pose_ros pose.launch.py use_camera:=false \
+    image_topic:=/camera/camera/color/image_raw \
+    depth_topic:=/camera/camera/aligned_depth_to_color/image_raw \
+    camera_info_topic:=/camera/camera/color/camera_info
 
 Every node takes its parameters from params_file; a launch argument that is given overrides
 that file, one that is left out does not. A given argument is checked against the nodes'
@@ -33,7 +37,12 @@ OVERRIDES = (
     ('source', ('camera',),
      'camera_node source: webcam index or /dev/videoN, video file, image folder'),
     ('loop', ('camera',), 'Start a video file or image folder over at its end (true/false)'),
-    ('image_topic', ('pose',), 'Image topic pose_node subscribes to'),
+    ('camera_info_url', ('camera',),
+     'camera_node calibration file: publishes camera/camera_info beside the images'),
+    ('image_topic', ('pose', 'pose_bridge'),
+     'Image topic pose_node subscribes to (and the viewer shows)'),
+    ('depth_topic', ('pose',), 'Depth image aligned to the colour image: turns 3D on'),
+    ('camera_info_topic', ('pose',), 'CameraInfo of the colour image, used with depth_topic'),
     ('model', ('pose',), 'Weights file or export for pose_node'),
     ('device', ('pose',), 'auto, cpu or cuda:N'),
     ('half', ('pose',), 'FP16 on CUDA (true/false)'),
@@ -43,11 +52,13 @@ OVERRIDES = (
     ('autostart', NODES, 'Configure and activate every node at start-up (true/false); '
      'false: they wait for /<node>/change_state, as from a lifecycle manager'),
 )
+# An argument that sets a parameter of another name on that node.
+PARAMETER_OF = {('image_topic', 'pose_bridge'): 'video_topic'}
 
 
 def typed_value(argument, node, text):
     """Return ``text`` as the parameter's value; ConfigurationError names the argument."""
-    row = row_of(TABLES[node], argument)
+    row = row_of(TABLES[node], PARAMETER_OF.get((argument, node), argument))
     try:
         parsed = yaml.safe_load(text)  # as `-p name:=text` is read by the nodes
     except yaml.YAMLError:
@@ -68,7 +79,8 @@ def given_overrides(context, node_name):
             continue
         value = typed_value(argument, node_name, text)
         # A string stays a string: launch_ros would read device:=0 as the integer 0.
-        values[argument] = ParameterValue(value, value_type=str) if isinstance(value, str) \
+        parameter = PARAMETER_OF.get((argument, node_name), argument)
+        values[parameter] = ParameterValue(value, value_type=str) if isinstance(value, str) \
             else value
     return values
 

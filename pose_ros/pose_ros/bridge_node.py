@@ -23,7 +23,8 @@ from pose_ros.bridge.access import ANY, is_loopback
 from pose_ros.bridge.client import ClientConfig, FeedPusher
 from pose_ros.bridge.frame_picker import FramePicker
 from pose_ros.bridge.json_encoding import (diagnostics_message, encode, encode_hello,
-                                           encode_persons, video_message)
+                                           encode_hello_v2, encode_persons, encode_persons_v2,
+                                           SCHEMA_VERSION, SCHEMA_VERSION_2, video_message)
 from pose_ros.bridge.rate_limiter import RateLimiter
 from pose_ros.bridge.server import (FeedServer, find_web_dir, load_web_files, LoopThread,
                                     PortInUseError, ServerConfig)
@@ -156,7 +157,7 @@ class BridgeNode(ManagedNode):
         if not self._limiter.allow(now):
             return
         try:
-            data = encode_persons(msg)
+            data = self._encode_persons(msg)
         except (TypeError, ValueError, AttributeError) as error:
             self.get_logger().error(f'cannot encode PersonArray as JSON: {error}',
                                     throttle_duration_sec=THROTTLE_S)
@@ -164,6 +165,16 @@ class BridgeNode(ManagedNode):
         self._loop_thread.publish(data)
         if self.video_subscription is not None:
             self._encode(self._picker.add_persons(_key(msg.header.stamp), now))
+
+    def _encode_persons(self, msg):
+        """Return the frame to publish: bytes of one schema, or {schema: bytes}."""
+        if self.mode == 'client':
+            schema = self._param('schema')
+            return encode_persons_v2(msg) if schema == SCHEMA_VERSION_2 else encode_persons(msg)
+        data = encode_persons(msg)   # version 1, always: its clients get the same bytes
+        if SCHEMA_VERSION_2 in self.service.wanted_schemas:
+            data = {SCHEMA_VERSION: data, SCHEMA_VERSION_2: encode_persons_v2(msg)}
+        return data
 
     # Video and diagnostics, on demand.
 
@@ -273,7 +284,9 @@ class BridgeNode(ManagedNode):
                 max_message_size=self._param('max_message_size'),
                 reconnect_min=self._param('reconnect_min'),
                 reconnect_max=max(self._param('reconnect_max'), self._param('reconnect_min')))
-            return FeedPusher(config, encode_hello(), logger)
+            hello = encode_hello_v2() if self._param('schema') == SCHEMA_VERSION_2 \
+                else encode_hello()
+            return FeedPusher(config, hello, logger)
         web_dir = find_web_dir()
         web_files = load_web_files(web_dir) if web_dir.is_dir() else {}
         if '/' not in web_files:
@@ -294,7 +307,8 @@ class BridgeNode(ManagedNode):
             offer = video_message(False, reason='video is disabled on this bridge (parameter '
                                   'video: false); the skeletons are drawn without pictures')
         try:
-            return FeedServer(config, encode_hello(), web_files, logger, video_offer=offer,
+            hellos = {SCHEMA_VERSION: encode_hello(), SCHEMA_VERSION_2: encode_hello_v2()}
+            return FeedServer(config, hellos, web_files, logger, video_offer=offer,
                               on_demand=self._on_demand)
         except ValueError as error:  # a bad allowed_origins or allowed_hosts entry
             raise ConfigurationError(str(error)) from error

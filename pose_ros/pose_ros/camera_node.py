@@ -8,9 +8,14 @@ publishes at ``fps``; with ``fps`` 0 a file plays at its own rate and a camera p
 frame as it arrives. Exit codes: 0 at the end of a file (without ``loop``), on Ctrl-C or
 SIGTERM; 2 when the configuration cannot work (a path that does not exist, a bad parameter).
 
-Lifecycle: configure checks the source (a file or folder must exist) and creates the
-publisher, opening nothing; activate opens the source and publishes; deactivate stops the
-capture thread and releases the camera or file; activated again, a file starts over.
+With ``camera_info_url`` set (a calibration file as camera_calibration writes it), each
+image is accompanied by a sensor_msgs/CameraInfo on ~/camera_info with the same header;
+without one, nothing is published there rather than an invented calibration.
+
+Lifecycle: configure checks the source (a file or folder must exist), reads the calibration
+file and creates the publishers, opening nothing; activate opens the source and publishes;
+deactivate stops the capture thread and releases the camera or file; activated again, a file
+starts over.
 """
 
 import collections
@@ -25,7 +30,7 @@ from pose_ros.parameters import CAMERA, declare_parameters
 from rclpy.exceptions import InvalidHandle
 from rclpy.task import Future
 from rclpy.time import Time
-from sensor_msgs.msg import Image
+from sensor_msgs.msg import CameraInfo, Image
 from std_msgs.msg import Header
 
 # An image folder states no rate; with fps 0 it plays at this one (the seed program's target).
@@ -43,6 +48,8 @@ class CameraNode(ManagedNode):
         self._given_source = source
         self._source = None
         self._publisher = None
+        self._info_publisher = None
+        self._camera_info = None
         self._frame_id = 'camera'
         self._events = collections.deque()
         self._closing = False
@@ -70,6 +77,11 @@ class CameraNode(ManagedNode):
         self._source = self._given_source or capture.make_source(
             p('source'), p('width'), p('height'), p('fps'), p('loop'))
         qos = image_qos_profile(choose_reliability(p('qos_reliability'), []), p('qos_depth'))
+        if p('camera_info_url'):
+            from pose_ros.calibration_file import load_camera_info
+            self._camera_info = load_camera_info(p('camera_info_url'), self._frame_id)
+            self._info_publisher = self.create_lifecycle_publisher(
+                CameraInfo, '~/camera_info', qos)
         self._publisher = self.create_lifecycle_publisher(Image, '~/image_raw', qos)
 
     def _activate(self):
@@ -103,9 +115,11 @@ class CameraNode(ManagedNode):
         self._events.clear()
 
     def _cleanup(self):
-        if self._publisher is not None:
-            self.destroy_lifecycle_publisher(self._publisher)
-            self._publisher = None
+        for name in ('_publisher', '_info_publisher'):
+            if getattr(self, name) is not None:
+                self.destroy_lifecycle_publisher(getattr(self, name))
+                setattr(self, name, None)
+        self._camera_info = None
         self._source = None
 
     def _start_timer(self, fps):
@@ -186,12 +200,26 @@ class CameraNode(ManagedNode):
         self._last_stamp_ns = stamp_ns
         header = Header(stamp=Time(nanoseconds=stamp_ns).to_msg(), frame_id=self._frame_id)
         self._publisher.publish(bgr_to_image_msg(frame.image, header))
+        height, width = frame.image.shape[:2]
+        if self._camera_info is not None:
+            self._publish_camera_info(header, width, height)
         if self.published == 0:
-            height, width = frame.image.shape[:2]
             rate = f'{self._fps:g} Hz' if self._fps else 'the camera rate'
             self.get_logger().info(f'publishing {width}x{height} bgr8 on '
                                    f'{self._publisher.topic_name} at {rate}')
         self.published += 1
+
+    def _publish_camera_info(self, header, width, height):
+        info = self._camera_info
+        if (info.width, info.height) != (width, height):
+            self.get_logger().error(
+                f'camera_info_url is a calibration of {info.width}x{info.height} images but '
+                f'the frames are {width}x{height}: no camera_info is published (calibrate at '
+                'this size, or set width and height to the calibrated size)',
+                throttle_duration_sec=THROTTLE_S)
+            return
+        info.header = header
+        self._info_publisher.publish(info)
 
     def _finish_if_done(self):
         if self.finished.done() or self._worker is None or not self._worker.finished:

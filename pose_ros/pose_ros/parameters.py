@@ -101,6 +101,9 @@ CAMERA = (
     Row('qos_reliability', 'reliable', 'Publisher reliability',
         choices=('reliable', 'best_effort')),
     Row('qos_depth', 1, 'Publisher queue depth (keep last)', 1, 100),
+    Row('camera_info_url', '', 'Calibration file (as camera_calibration writes it): '
+        'file:///path.yaml, package://pkg/path.yaml or a path; publishes ~/camera_info beside '
+        'each image. Empty: no camera_info'),
 )
 
 POSE = (
@@ -130,14 +133,16 @@ POSE = (
         0.0, 1.0),
     Row('iou', 0.65, 'NMS IoU threshold', 0.0, 1.0, dynamic=True),
     Row('max_det', 50, 'Maximum persons per image', 1, 1000, dynamic=True),
-    Row('keypoint_conf', 0.5, 'Keypoints at or above this are drawn', 0.0, 1.0, dynamic=True),
+    Row('keypoint_conf', 0.5, 'Keypoints at or above this are drawn and, with depth, get a '
+        '3D point', 0.0, 1.0, dynamic=True),
     Row('tracker', 'pose', 'Tracker (pose: ours, OKS + IoU; none: id 0)',
         choices=TRACKER_NAMES),
     Row('frame_rate', 30.0, 'Expected camera rate, pins frame-based tracker timeouts',
         1.0, 240.0),
     Row('track_max_age', 30, 'Frames a lost track survives before removal', 0, 10000),
     Row('track_min_hits', 3, 'Matches before a new track is confirmed', 1, 100),
-    Row('history', 10, 'Frames of keypoint history per track (velocity window)', 2, 1000),
+    Row('history', 10, 'Frames of history per track (window of the 2D and 3D velocities)',
+        2, 1000),
     Row('smoothing', False, 'One Euro filter on keypoints'),
     Row('smoothing_min_cutoff', 0.5, 'One Euro cutoff at rest in Hz (lower: steadier)',
         0.001, 100.0),
@@ -154,6 +159,14 @@ POSE = (
     Row('track_occluded_max_age', 60,
         'Frames a track hidden behind a nearer person (or lost mid-picture) survives',
         0, 10000),
+    Row('depth_topic', '',
+        'Depth image aligned to the colour image (16UC1 mm or 32FC1 m) for 3D keypoints, '
+        'positions and velocities; empty: no 3D (relative names follow the namespace)'),
+    Row('camera_info_topic', 'camera/camera_info',
+        'CameraInfo of the colour image, used with depth_topic (relative names follow the '
+        'namespace)'),
+    Row('depth_slop', 0.05, 'Most seconds between a colour image and the depth image paired '
+        'with it (nearest stamp)', 0.0, 1.0),
 )
 
 BRIDGE = (
@@ -189,6 +202,9 @@ BRIDGE = (
     Row('video_quality', 75, 'Server mode: JPEG quality of the pictures', 1, 100),
     Row('video_max_rate', 10.0, 'Server mode: most pictures per second sent to viewers, Hz; '
         '0 = every frame pose_node answered', 0.0, 120.0),
+    Row('schema', 1, 'Client mode: feed schema pushed to uri (1: 2D, as always; 2: with 3D '
+        'keypoints, positions and velocities); in server mode each client asks with ?schema=',
+        1, 2),
     Row('reconnect_min', 0.5, 'Client mode: first reconnection delay in seconds', 0.05, 60.0),
     Row('reconnect_max', 10.0, 'Client mode: longest reconnection delay in seconds',
         0.05, 600.0),

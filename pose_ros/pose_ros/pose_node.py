@@ -7,10 +7,16 @@ The node is an adapter: images go into a one-slot mailbox (the latest frame wins
 frames are dropped and counted), and a worker thread runs PoseProcessor on the newest one,
 so inference never blocks the executor and latency never builds up.
 
+With ``depth_topic`` set, a depth image aligned to the colour image and the colour camera's
+camera_info are subscribed to as well; the worker pairs each frame with the depth image of
+the nearest stamp (within ``depth_slop``) and the 3D stage (pose_ros.depth) gives every
+person metric keypoints, a position and a velocity, and ~/markers for RViz while someone
+subscribes. Whatever goes wrong with depth, persons keep flowing in 2D.
+
 Lifecycle: the constructor checks every parameter (parameters.POSE) and imports nothing
 heavy (no OpenCV, torch or Ultralytics). configure builds the tracker, loads and warms up the
 model and creates the publishers; activate subscribes to the images and starts the worker;
-deactivate drops the subscription and stops the worker (no image is received, converted or
+deactivate drops the subscriptions and stops the worker (no image is received, converted or
 inferred); cleanup frees the model.
 """
 
@@ -18,6 +24,7 @@ import ctypes
 import gc
 import sys
 import threading
+import time
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from pose_ros import inference_backend, model_loading
@@ -34,9 +41,12 @@ from rcl_interfaces.msg import SetParametersResult
 import rclpy
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
+from visualization_msgs.msg import MarkerArray
 
 THROTTLE_S = 5.0
 WORKER_JOIN_S = 10.0  # the longest a deactivate waits for the frame under inference
+DEPTH_GRACE_S = 2.0   # after activation, depth may take this long before its absence is an error
+DEPTH_QOS_DEPTH = 5   # depth images queued: pairing needs the ones around each colour stamp
 
 
 class PoseNode(ManagedNode):
@@ -52,6 +62,13 @@ class PoseNode(ManagedNode):
         self.debug_pub = None
         self.diagnostics_pub = None
         self.image_sub = None
+        self.depth = None           # pose_ros.depth.depth_stage.DepthStage when depth_topic is set
+        self.depth_sub = None
+        self.camera_info_sub = None
+        self.markers_pub = None
+        self.markers = None
+        self._depth_since = 0.0
+        self._depth_problem = None
         self.slot = LatestSlot()
         self.processed = 0
         self.drawn = 0
@@ -80,6 +97,8 @@ class PoseNode(ManagedNode):
         self.persons_pub = self.create_lifecycle_publisher(PersonArray, '~/persons', reliable)
         self.debug_pub = self.create_lifecycle_publisher(
             Image, '~/debug_image', QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
+        if self._param('depth_topic'):
+            self._configure_depth()
         self.diagnostics_pub = self.create_publisher(DiagnosticArray, '/diagnostics', 10)
         self._diagnostics_timer = self.create_timer(1.0, self._publish_diagnostics)
 
@@ -90,6 +109,7 @@ class PoseNode(ManagedNode):
         self._worker = threading.Thread(target=self._work, name='pose_worker', daemon=True)
         self._worker.start()
         self._waiting_logged = False
+        self._depth_since = time.monotonic()
         self._subscribe_timer = self.create_timer(0.5, self._try_subscribe)
         self._try_subscribe()
 
@@ -97,20 +117,23 @@ class PoseNode(ManagedNode):
         if self._subscribe_timer is not None:
             self.destroy_timer(self._subscribe_timer)
             self._subscribe_timer = None
-        if self.image_sub is not None:
-            self.destroy_subscription(self.image_sub)
-            self.image_sub = None
+        for name in ('image_sub', 'depth_sub', 'camera_info_sub'):
+            if getattr(self, name) is not None:
+                self.destroy_subscription(getattr(self, name))
+                setattr(self, name, None)
         self.slot.close()
         if self._worker is not None:
             self._worker.join(timeout=WORKER_JOIN_S)
             self._worker = None
+        if self.depth is not None:
+            self.depth.reset()
         self.log_transition('inactive: image subscription dropped, no inference')
 
     def _cleanup(self):
         if self._diagnostics_timer is not None:
             self.destroy_timer(self._diagnostics_timer)
             self._diagnostics_timer = None
-        for name in ('persons_pub', 'debug_pub'):
+        for name in ('persons_pub', 'debug_pub', 'markers_pub'):
             if getattr(self, name) is not None:
                 self.destroy_lifecycle_publisher(getattr(self, name))
                 setattr(self, name, None)
@@ -120,6 +143,7 @@ class PoseNode(ManagedNode):
         loaded = self.estimator is not None
         device = self.estimator.device if loaded else 'cpu'
         self.processor = self.estimator = self.events = None
+        self.depth = self.markers = None
         gc.collect()
         if device.startswith('cuda'):
             import torch
@@ -175,11 +199,55 @@ class PoseNode(ManagedNode):
             f'model {model_path} on {device} ({self.estimator.precision}, {choice.backend}: '
             f'{choice.reason}), warm-up {warmup_s:.2f} s')
 
+    def _configure_depth(self):
+        from pose_ros.depth.depth_stage import DepthStage
+        from pose_ros.depth.markers import SkeletonMarkers
+        self.depth = DepthStage(self.resolve_topic_name(self._param('depth_topic')),
+                                self.resolve_topic_name(self._param('camera_info_topic')),
+                                self._param('depth_slop'), history=self._param('history'))
+        self.markers = SkeletonMarkers()
+        self.markers_pub = self.create_lifecycle_publisher(
+            MarkerArray, '~/markers', QoSProfile(depth=5, reliability=ReliabilityPolicy.RELIABLE))
+        self.get_logger().info(
+            f'3D on: depth from {self.depth.depth_topic}, camera_info from '
+            f'{self.depth.camera_info_topic}, depth_slop {self.depth.slop:g} s')
+
     def _detection_conf(self, conf):
         """Return the score the model detects at: conf, or track_low_conf when lower."""
         return min(float(conf), float(self._param('track_low_conf')))
 
     def _try_subscribe(self):
+        self._try_subscribe_image()
+        if self.depth is not None:
+            self._try_subscribe_depth()
+        done = self.image_sub is not None and (
+            self.depth is None or (self.depth_sub is not None
+                                   and self.camera_info_sub is not None))
+        if done and self._subscribe_timer is not None:
+            self.destroy_timer(self._subscribe_timer)
+            self._subscribe_timer = None
+
+    def _try_subscribe_depth(self):
+        """Subscribe to depth and camera_info once each has a publisher (QoS matched)."""
+        from sensor_msgs.msg import CameraInfo
+        for attribute, msg_type, topic, callback, depth in (
+                ('depth_sub', Image, self.depth.depth_topic, self.depth.add_depth,
+                 DEPTH_QOS_DEPTH),
+                ('camera_info_sub', CameraInfo, self.depth.camera_info_topic,
+                 self.depth.set_camera_info, 1)):
+            if getattr(self, attribute) is not None:
+                continue
+            offered = [info.qos_profile.reliability
+                       for info in self.get_publishers_info_by_topic(topic)]
+            reliability = choose_reliability(self._param('image_qos'), offered)
+            if reliability is None:
+                continue
+            setattr(self, attribute, self.create_subscription(
+                msg_type, topic, callback, image_qos_profile(reliability, depth)))
+            self.get_logger().info(f'subscribed to {topic} ({msg_type.__name__}, '
+                                   f'{reliability_name(reliability)})')
+
+    def _try_subscribe_image(self):
         if self.image_sub is not None:
             return
         compressed = self._param('compressed')
@@ -196,8 +264,6 @@ class PoseNode(ManagedNode):
         msg_type = CompressedImage if compressed else Image
         self.image_sub = self.create_subscription(
             msg_type, topic, self.slot.put, image_qos_profile(reliability))
-        self.destroy_timer(self._subscribe_timer)
-        self._subscribe_timer = None
         self.get_logger().info(
             f'subscribed to {topic} ({msg_type.__name__}, {reliability_name(reliability)}, '
             f'depth 1)')
@@ -251,6 +317,11 @@ class PoseNode(ManagedNode):
         stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
         result = self.processor.process(bgr, stamp)
         height, width = bgr.shape[:2]
+        if self.depth is not None:
+            with timer.stage('3d'):
+                problem = self.depth.lift(result.persons, msg.header, width, height,
+                                          self.processor.keypoint_conf)
+            self._report_depth(problem)
         with timer.stage('message'):
             persons_msg = build_person_array(msg.header, width, height, result.persons)
         with timer.stage('publish'):
@@ -259,8 +330,41 @@ class PoseNode(ManagedNode):
             debug = self.processor.render(bgr, result)
             self.debug_pub.publish(bgr_to_image_msg(debug, msg.header))
             self.drawn += 1
+        if self.markers_pub is not None:
+            if self.markers_pub.get_subscription_count() > 0:
+                with timer.stage('markers'):
+                    self.markers_pub.publish(self.markers.build(msg.header, result.persons))
+            else:
+                self.markers.forget()
         self.processed += 1
         self._log_frame(result)
+
+    def _report_depth(self, problem):
+        """Log what kept a frame from 3D; one call site per kind, each throttled on its own."""
+        from pose_ros.depth import depth_stage as kinds
+        logger = self.get_logger()
+        previous, self._depth_problem = self._depth_problem, problem
+        if problem is None:
+            if previous is not None and previous.kind != kinds.NO_DEPTH:
+                logger.info('3D is back: depth and camera_info pair with the images again')
+            return
+        if problem.kind == kinds.NO_DEPTH and \
+                time.monotonic() - self._depth_since < DEPTH_GRACE_S:
+            logger.debug(problem.message)  # depth may simply start a little after colour
+        elif problem.kind == kinds.NO_DEPTH:
+            logger.error(problem.message, throttle_duration_sec=THROTTLE_S)
+        elif problem.kind == kinds.DEPTH_STOPPED:
+            logger.error(problem.message, throttle_duration_sec=THROTTLE_S)
+        elif problem.kind == kinds.DEPTH_UNPAIRED:
+            logger.error(problem.message, throttle_duration_sec=THROTTLE_S)
+        elif problem.kind == kinds.NO_CAMERA_INFO:
+            logger.error(problem.message, throttle_duration_sec=THROTTLE_S)
+        elif problem.kind == kinds.BAD_CAMERA_INFO:
+            logger.error(problem.message, throttle_duration_sec=THROTTLE_S)
+        elif problem.kind == kinds.DEPTH_SIZE:
+            logger.error(problem.message, throttle_duration_sec=THROTTLE_S)
+        else:  # BAD_DEPTH: an unknown encoding, a broken message
+            logger.error(problem.message, throttle_duration_sec=THROTTLE_S)
 
     def _log_frame(self, result):
         ids = [p.track_id for p in result.persons]
@@ -286,6 +390,9 @@ class PoseNode(ManagedNode):
             status.level, status.message = DiagnosticStatus.WARN, 'waiting for images'
         elif self.bad_frames and self.processed == 0:
             status.level, status.message = DiagnosticStatus.ERROR, 'no usable image yet'
+        elif self.depth is not None and self.depth.last_problem is not None:
+            status.level = DiagnosticStatus.WARN
+            status.message = f'running without 3D: {self.depth.last_problem.message}'
         else:
             status.level, status.message = DiagnosticStatus.OK, 'running'
         means = self.processor.timer.means()
@@ -294,7 +401,11 @@ class PoseNode(ManagedNode):
                   'frames_dropped': str(self.slot.dropped),
                   'frames_rejected': str(self.bad_frames),
                   'frames_drawn': str(self.drawn),
-                  'device': self.estimator.device, 'precision': self.estimator.precision}
+                  'device': self.estimator.device, 'precision': self.estimator.precision,
+                  'depth': 'off' if self.depth is None else self.depth.depth_topic}
+        if self.depth is not None:
+            values['frames_with_3d'] = str(self.depth.lifted)
+            values['frames_without_3d'] = str(self.depth.unlifted)
         values.update({f'{stage}_ms': f'{ms:.2f}' for stage, ms in sorted(means.items())})
         status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
         array = DiagnosticArray(status=[status])

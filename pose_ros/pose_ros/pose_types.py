@@ -37,3 +37,7 @@ class TrackedPerson:
     box: np.ndarray               # (4,) float32
     keypoints: np.ndarray         # (17, 3) float32
     velocity: tuple = field(default=(0.0, 0.0))   # box centre, pixels per second
+    # 3D from depth (pose_ros.depth); None while depth is off. Metres, optical frame.
+    keypoints_3d: np.ndarray = None   # (17, 4) float32: x, y, z, confidence; NaN, 0 unknown
+    position: np.ndarray = None       # (3,) float64, NaN when unknown
+    velocity_3d: np.ndarray = None    # (3,) float64 m/s, NaN when unknown

@@ -126,6 +126,19 @@ def test_debug_image_is_drawn_only_while_subscribed(client):
     client.node.destroy_subscription(client.debug_sub)
 
 
+def test_without_depth_persons_carry_no_3d_and_nothing_3d_exists(client):
+    msg = client.send(read_image(ZIDANE))
+    assert len(msg.persons) == 2
+    for person in msg.persons:
+        assert len(person.keypoints_3d) == 0
+        assert all(np.isnan([person.position.x, person.position.y, person.position.z]))
+        assert all(np.isnan([person.velocity_3d.x, person.velocity_3d.y, person.velocity_3d.z]))
+    assert client.node.count_publishers('/pose/markers') == 0
+    assert client.node.count_subscribers('/camera/camera_info') == 0
+    assert client.diagnostic('depth') == 'off'
+    assert '3d_ms' not in {kv.key for kv in client.diagnostics[-1].status[0].values}
+
+
 @pytest.mark.parametrize('change', [
     {'encoding': '32FC1'},
     {'step': 100},

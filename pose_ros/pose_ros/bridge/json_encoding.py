@@ -1,9 +1,12 @@
 # Copyright 2026 pose_ros contributors
 # SPDX-License-Identifier: AGPL-3.0-only
 """
-The WebSocket feed's JSON messages (schema version 1), as documented in docs/websocket.md.
+The WebSocket feed's JSON messages (schema versions 1 and 2), as documented in docs/websocket.md.
 
 ``encode_hello()`` is sent once per connection; ``encode_persons()`` once per PersonArray.
+Schema 2 (``encode_hello_v2()``, ``encode_persons_v2()``, for clients that connect with
+``?schema=2``) adds each person's 3D: ``keypoints_3d``, ``position`` and ``velocity_3d``.
+The version-1 functions are left exactly as they were: their bytes are pinned.
 Both return UTF-8 bytes, so a frame is encoded once and the same bytes go to every client.
 Inputs are duck-typed: a pose_ros_msgs/PersonArray, or any object with the same fields.
 Non-finite floats (NaN, inf) become ``null``, so the output is always valid JSON.
@@ -18,8 +21,11 @@ import math
 from pose_ros.coco import KEYPOINT_NAMES, PALETTE_BGR, SKELETON_EDGES
 
 SCHEMA_VERSION = 1
+SCHEMA_VERSION_2 = 2
+SCHEMA_VERSIONS = (SCHEMA_VERSION, SCHEMA_VERSION_2)
 COORDINATE_DIGITS = 1    # 0.1 px for keypoints, boxes and velocities
 CONFIDENCE_DIGITS = 3    # keypoint confidences and detection scores
+METRE_DIGITS = 3         # 1 mm for 3D keypoints and positions, 1 mm/s for 3D velocities
 
 
 def hello_message() -> dict:
@@ -58,6 +64,42 @@ def encode_hello() -> bytes:
 def encode_persons(msg) -> bytes:
     """Return the ``persons`` message for ``msg`` as compact UTF-8 JSON."""
     return encode(persons_message(msg))
+
+
+def hello_message_v2() -> dict:
+    """Return the schema-2 ``hello``: as version 1, with ``schema`` 2."""
+    return {**hello_message(), 'schema': SCHEMA_VERSION_2}
+
+
+def persons_message_v2(msg) -> dict:
+    """Return the schema-2 ``persons`` message: version 1 plus each person's 3D."""
+    message = persons_message(msg)
+    for person, encoded in zip(msg.persons, message['persons']):
+        encoded['keypoints_3d'] = [[_rounded(point.x, METRE_DIGITS),
+                                    _rounded(point.y, METRE_DIGITS),
+                                    _rounded(point.z, METRE_DIGITS),
+                                    _rounded(point.confidence, CONFIDENCE_DIGITS)]
+                                   for point in person.keypoints_3d]
+        encoded['position'] = _vector(person.position)
+        encoded['velocity_3d'] = _vector(person.velocity_3d)
+    return message
+
+
+def encode_hello_v2() -> bytes:
+    """Return the schema-2 ``hello`` message as compact UTF-8 JSON."""
+    return encode(hello_message_v2())
+
+
+def encode_persons_v2(msg) -> bytes:
+    """Return the schema-2 ``persons`` message for ``msg`` as compact UTF-8 JSON."""
+    return encode(persons_message_v2(msg))
+
+
+def _vector(vector):
+    """Return [x, y, z] in metres (or m/s), or None when any component is unknown."""
+    values = [_rounded(vector.x, METRE_DIGITS), _rounded(vector.y, METRE_DIGITS),
+              _rounded(vector.z, METRE_DIGITS)]
+    return None if None in values else values
 
 
 def video_message(enabled: bool, **details) -> dict:
