@@ -19,7 +19,9 @@ and destroyed, logs flushed), such a process ends at once with ``os._exit``.
 
 import logging
 import os
+import signal
 import sys
+import threading
 
 from pose_ros.configuration_error import ConfigurationError, EXIT_CONFIGURATION_ERROR
 from pose_ros.dds_profile import use_bundled_fastdds_profile
@@ -64,6 +66,12 @@ def bring_up(node) -> None:
                 f'{node.get_fully_qualified_name()}/change_state')
     elif hasattr(node, 'start'):
         node.start()
+
+
+def ignore_interrupts() -> None:
+    """Ignore SIGINT for the rest of the process (the run is ending anyway)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def take_down(node, logger) -> None:
@@ -150,6 +158,9 @@ def _run(logger_name, node_factories, args, on_started):
             raise
         return 0  # Ctrl-C during a transition: it could not announce its end
     finally:
+        # Ctrl-C reaches a node twice under ros2 launch (from the terminal, then forwarded):
+        # the second must not break the take-down, which is bounded anyway.
+        ignore_interrupts()
         if executor is not None:
             executor.shutdown()
         for node in reversed(nodes):

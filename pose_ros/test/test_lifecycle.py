@@ -252,3 +252,19 @@ def test_the_bridge_listens_only_while_active(rclpy_session):
             assert 'Traceback' not in bridge.output() and '[ERROR]' not in bridge.output()
         finally:
             node.destroy_node()
+
+
+@pytest.mark.parametrize('executable', ['camera_node', 'bridge_node'])
+def test_ctrl_c_again_while_stopping_exits_cleanly(executable):
+    # A terminal's Ctrl-C reaches a node under ros2 launch twice: from the terminal, then
+    # forwarded by launch. Here it keeps coming until the process has ended.
+    params, ready = (({'source': str(VTEST)}, 'publishing') if executable == 'camera_node'
+                     else ({'port': 0}, 'serving'))
+    with NodeProcess(executable, params=params) as process:
+        assert process.wait_for_output(ready, timeout=30), process.output()
+        deadline = time.monotonic() + 15.0
+        while process.process.poll() is None and time.monotonic() < deadline:
+            process.process.send_signal(signal.SIGINT)
+            time.sleep(0.01)
+        assert process.wait(5) == 0, process.output()
+        assert 'Traceback' not in process.output(), process.output()
