@@ -39,9 +39,13 @@ def main():
     from pose_ros_msgs.msg import PersonArray
     rclpy.init()
     node = rclpy.create_node('lifecycle_bench')
-    answers = []
-    node.create_subscription(PersonArray, '/pose/persons',
-                             lambda msg: answers.append(time.monotonic()), 10)
+    answers, latencies = [], []  # arrival times; image stamp to arrival (s)
+
+    def on_persons(msg):
+        answers.append(time.monotonic())
+        latencies.append(time.time() - (msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9))
+
+    node.create_subscription(PersonArray, '/pose/persons', on_persons, 10)
     params_file = REPO / 'pose_ros' / 'config' / 'pose.yaml'
     camera_params = {'source': str(VTEST), 'fps': args.fps, 'loop': True}
     pose_args = ['--params-file', str(params_file), '-p', 'autostart:=false',
@@ -58,13 +62,18 @@ def main():
         def measure(state):
             spin_until(node, lambda: False, timeout=1.0)  # settle after the transition
             before = process.cpu_times()
-            start = time.monotonic()
+            start, first_answer = time.monotonic(), len(answers)
             spin_until(node, lambda: False, timeout=args.window)
             after = process.cpu_times()
+            steady = sorted(latencies[first_answer:])
             share = ((after.user + after.system) - (before.user + before.system)) / (
                 time.monotonic() - start)
             rows.append({'state': state, 'rss_mib': round(process.memory_info().rss / 2**20),
-                         'cpu_share_of_one_core': round(share, 4)})
+                         'cpu_share_of_one_core': round(share, 4),
+                         'answers': len(steady)})
+            if steady:  # image stamp to PersonArray while active: inference and transport
+                rows[-1]['latency_p50_s'] = round(steady[len(steady) // 2], 3)
+                rows[-1]['latency_p95_s'] = round(steady[int(0.95 * (len(steady) - 1))], 3)
             print(rows[-1], flush=True)
 
         def change(transition):
@@ -107,6 +116,11 @@ def main():
     for entry in transitions:
         first = entry.get('first_answer_s', '')
         print(f'| {entry["transition"]} | {entry["seconds"]:.2f} | {first} |')
+    active = next(row for row in rows if row['state'] == 'active')
+    if 'latency_p50_s' in active:
+        print(f'\nactive: {active["answers"]} PersonArrays in {args.window:.0f} s; image stamp '
+              f'to PersonArray p50 {active["latency_p50_s"]:.3f} s, '
+              f'p95 {active["latency_p95_s"]:.3f} s; one frame time {1 / args.fps:.3f} s')
 
 
 if __name__ == '__main__':
