@@ -23,7 +23,9 @@ everything and returns the node to unconfigured, as rclpy's state machine prescr
 
 ``bring_up()`` is the ``autostart`` path used by node_runner: configure, then activate,
 re-raising the first failure so that node_runner reports it once and exits with code 2.
-``finalized`` is a Future that is done once the node has been shut down.
+``finalized`` is a Future that is done once the node has been shut down. A transition that
+rclpy's shutdown (SIGTERM) interrupts raises ``TransitionInterrupted`` past rclpy, whose own
+error path would try, and fail loudly, to announce a new state on a shut-down context.
 """
 
 import traceback
@@ -33,6 +35,10 @@ from rclpy.executors import ExternalShutdownException
 from rclpy.impl.implementation_singleton import rclpy_implementation
 from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
 from rclpy.task import Future
+
+
+class TransitionInterrupted(BaseException):
+    """rclpy shut down during a transition: the process is stopping (like KeyboardInterrupt)."""
 
 
 class ManagedNode(LifecycleNode):
@@ -168,7 +174,9 @@ class ManagedNode(LifecycleNode):
                 except Exception as undo_error:  # noqa: BLE001
                     self.get_logger().error(f'undoing a failed {name} failed too: '
                                             f'{type(undo_error).__name__}: {undo_error}')
-            return (TransitionCallbackReturn.FAILURE if configuration or interrupted
+            if interrupted:
+                raise TransitionInterrupted() from None
+            return (TransitionCallbackReturn.FAILURE if configuration
                     else TransitionCallbackReturn.ERROR)
 
     @staticmethod

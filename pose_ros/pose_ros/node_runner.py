@@ -25,7 +25,7 @@ import threading
 
 from pose_ros.configuration_error import ConfigurationError, EXIT_CONFIGURATION_ERROR
 from pose_ros.dds_profile import use_bundled_fastdds_profile
-from pose_ros.managed_node import ManagedNode
+from pose_ros.managed_node import ManagedNode, TransitionInterrupted
 import rclpy
 from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
@@ -151,7 +151,7 @@ def _run(logger_name, node_factories, args, on_started):
     except STARTUP_ERRORS as error:
         logger.fatal(f'cannot start: {error}')
         return EXIT_CONFIGURATION_ERROR
-    except (KeyboardInterrupt, ExternalShutdownException):
+    except (KeyboardInterrupt, ExternalShutdownException, TransitionInterrupted):
         return 0
     except rclpy_implementation.RCLError:
         if rclpy.ok():
