@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 from pose_ros.configuration_error import ConfigurationError, EXIT_CONFIGURATION_ERROR
 from pose_ros.dds_profile import use_bundled_fastdds_profile
@@ -29,7 +30,6 @@ from pose_ros.managed_node import ManagedNode, TransitionInterrupted
 import rclpy
 from rclpy.exceptions import InvalidParameterTypeException, InvalidParameterValueException
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
-from rclpy.impl.implementation_singleton import rclpy_implementation
 from rclpy.task import Future
 from rclpy.utilities import get_default_context
 
@@ -129,6 +129,23 @@ def run_nodes(logger_name, node_factories, args=None, on_started=None):
 
 
 def _run(logger_name, node_factories, args, on_started):
+    try:
+        return _run_nodes(logger_name, node_factories, args, on_started)
+    except KeyboardInterrupt:  # Ctrl-C that landed while another error was being handled
+        return 0
+
+
+def stopping_by_signal(timeout=1.0) -> bool:
+    """Whether rclpy is shutting down after a signal, waiting briefly for its own thread."""
+    deadline = time.monotonic() + timeout
+    while rclpy.ok():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _run_nodes(logger_name, node_factories, args, on_started):
     use_bundled_fastdds_profile()
     rclpy.init(args=args)
     logger = rclpy.logging.get_logger(logger_name)
@@ -153,10 +170,10 @@ def _run(logger_name, node_factories, args, on_started):
         return EXIT_CONFIGURATION_ERROR
     except (KeyboardInterrupt, ExternalShutdownException, TransitionInterrupted):
         return 0
-    except rclpy_implementation.RCLError:
-        if rclpy.ok():
+    except RuntimeError:  # RCLError, or a Ctrl-C that landed inside rclpy's C++ code
+        if not stopping_by_signal():
             raise
-        return 0  # Ctrl-C during a transition: it could not announce its end
+        return 0
     finally:
         # Ctrl-C reaches a node twice under ros2 launch (from the terminal, then forwarded):
         # the second must not break the take-down, which is bounded anyway.
