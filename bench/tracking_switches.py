@@ -9,6 +9,9 @@ cached detections)::
     .venv-bench/bin/python bench/tracking_switches.py --split tuning
     .venv-bench/bin/python bench/tracking_switches.py --split tuning --set max_age=60 --list
 
+``--key`` accepts detections cached under another cache key (``tracking_detections``'
+digest of the generator's code), for a cache made before an edit that changed no scene.
+
 Each motmetrics ``SWITCH`` event (a true person matched to another published id than the one
 it was last matched to) is put in one class:
 
@@ -33,7 +36,7 @@ import numpy as np
 from pose_ros.tracking import create_tracker, TrackerConfig
 import scene_generator as generator
 from tracking_detections import cache_key, DEFAULT_MODEL, IMGSZ, load, resolve_model_path
-from tracking_eval import apply_overrides, CONF, MODULES, STAMP_ZERO  # noqa: F401
+from tracking_eval import apply_overrides, CONF, STAMP_ZERO
 
 GAP_BINS = ((1, 1), (2, 5), (6, 15), (16, 30), (31, 60), (61, 10 ** 9))
 
@@ -125,9 +128,9 @@ def report(found: list, total: int, show: bool) -> None:
     """Print the switch classes, their gaps and, with ``show``, every switch."""
     print(f'{len(found)} switches (motmetrics num_switches {total})')
     kinds = collections.Counter(f['kind'] for f in found)
+    bins = ' / '.join(f'{a}-{b}' if b < 10 ** 9 else f'>{a - 1}' for a, b in GAP_BINS)
     print('| class | switches | new id born this frame | old id on: none / unmatched / '
-          'other | gap ' + ' / '.join(f'{a}-{b}' if b < 10 ** 9 else f'>{a - 1}'
-                                     for a, b in GAP_BINS) + ' |')
+          f'other | gap {bins} |')
     print('|---|---|---|---|---|')
     for kind, count in kinds.most_common():
         rows = [f for f in found if f['kind'] == kind]

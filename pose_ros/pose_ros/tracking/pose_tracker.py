@@ -10,10 +10,12 @@ history (image stamps, not frame counts). Per frame, in this order:
    assignment on a score that mixes OKS of the keypoints with IoU of the boxes, against the
    prediction; the OKS tolerance widens the longer a track has been unseen. Where the image
    is given, the keypoint-guided colour signature (``appearance``) is blended in with weight
-   ``appearance_weight``, so two people who overlap are told apart by their clothes.
+   ``appearance_weight``, so two people who overlap are told apart by their clothes. Lost and
+   young tracks pay ``LATER_PENALTY`` against established ones seen in the previous frame.
 2. **Partial duplicates.** A partly hidden person sometimes yields a second, partial detection
    inside the full one, with the same keypoints. Such a duplicate may continue a track seen in
-   the previous frame, but may not revive a lost track.
+   the previous frame; it may revive a lost track only if the detection it lies in kept its
+   track (it is then the visible part of someone behind that person) and it fits well.
 3. **Low-score detections** (``faint``, below the publishing threshold) may continue a track
    left unmatched, as in ByteTrack: a person half hidden or in shadow keeps the id. They never
    start a track and are never published.
