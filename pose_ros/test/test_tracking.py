@@ -257,6 +257,39 @@ def test_partial_duplicate_does_not_take_over_a_lost_track():
     assert ids(tracker.update(frame(big, upper), stamp(6))) == [2, 3]
 
 
+def test_partial_duplicate_inside_a_tracked_person_revives_the_person_hidden_behind():
+    tracker = make('pose', max_age=10)
+    small = person(300, y=150, height=120)
+    for i in range(5):   # a small person stands still ...
+        tracker.update(frame(small), stamp(i))
+    big_keypoints = small[1].copy()
+    big_keypoints[:11, :2] += 10
+    big_keypoints[11:, 0] = np.linspace(280, 400, 6)
+    big_keypoints[11:, 1] = np.linspace(300, 490, 6)
+    big = (np.array([260, 140, 420, 500], np.float32), big_keypoints, 0.9)
+    for i in range(5, 8):   # ... until a big person steps in front and hides them
+        assert ids(tracker.update(frame(big), stamp(i))) == [2]
+    # The small person's upper body shows again, reported inside the big person's box with
+    # keypoints alike: it is the small person, not a new one.
+    upper_keypoints = small[1].copy()
+    upper_keypoints[11:, 2] = 0.0
+    upper = (np.array([300, 150, 348, 230], np.float32), upper_keypoints, 0.5)
+    assert ids(tracker.update(frame(big, upper), stamp(8))) == [2, 1]
+
+
+def test_a_lost_track_that_fits_clearly_better_wins_over_an_established_one():
+    tracker = make('pose')
+    for i in range(14):
+        near = person(300, y=100, height=200)                # stands still
+        far = person(410 - 8 * i, y=90, height=170)          # walks left, behind them
+        people = ([near] if i < 10 or i == 13 else []) + ([far] if i < 13 else [])
+        current = ids(tracker.update(frame(*people), stamp(i)))
+    # The near person, unseen for three frames, shows again where they stood; the far one has
+    # just gone behind them and is predicted right there too. The detection is the near
+    # person's (their size, their place): it keeps their id.
+    assert current == [1]
+
+
 def test_pose_tracker_knows_a_person_again_by_the_head_alone():
     tracker = make('pose', max_age=10)
     for i in range(6):   # standing, then hidden behind a wall ...

@@ -10,10 +10,12 @@ history (image stamps, not frame counts). Per frame, in this order:
    assignment on a score that mixes OKS of the keypoints with IoU of the boxes, against the
    prediction; the OKS tolerance widens the longer a track has been unseen. Where the image
    is given, the keypoint-guided colour signature (``appearance``) is blended in with weight
-   ``appearance_weight``, so two people who overlap are told apart by their clothes.
+   ``appearance_weight``, so two people who overlap are told apart by their clothes. Lost and
+   young tracks pay ``LATER_PENALTY`` against established ones seen in the previous frame.
 2. **Partial duplicates.** A partly hidden person sometimes yields a second, partial detection
    inside the full one, with the same keypoints. Such a duplicate may continue a track seen in
-   the previous frame, but may not revive a lost track.
+   the previous frame; it may revive a lost track only if the detection it lies in kept its
+   track (it is then the visible part of someone behind that person) and it fits well.
 3. **Low-score detections** (``faint``, below the publishing threshold) may continue a track
    left unmatched, as in ByteTrack: a person half hidden or in shadow keeps the id. They never
    start a track and are never published.
@@ -57,10 +59,17 @@ MOTION_GROWTH = 0.04        # ... plus this per unseen frame, up to MAX_MOTION_S
 MAX_MOTION_SIGMA = 0.6
 SIZE_SIGMA = 0.25           # spread of the log height ratio
 MOTION_SHARE = 0.8          # the motion score counts this much against the pose score
+LATER_PENALTY = 0.25        # score a lost or young track pays against an established one
+DUPLICATE_REVIVE = 0.5      # least pose score for a partial duplicate to revive a lost track
 
 
 def partial_duplicates(detections, keypoint_threshold: float) -> np.ndarray:
     """Return a mask of the detections that repeat part of a larger detection."""
+    return np.any(containers(detections, keypoint_threshold), axis=0)
+
+
+def containers(detections, keypoint_threshold: float) -> np.ndarray:
+    """Return the (N, N) mask [i, j]: detection j repeats part of the larger detection i."""
     areas = box_areas(detections.boxes)
     iou = iou_matrix(detections.boxes, detections.boxes)
     overlap = iou * (areas[:, None] + areas[None, :]) / (1.0 + iou)
@@ -69,7 +78,7 @@ def partial_duplicates(detections, keypoint_threshold: float) -> np.ndarray:
                              keypoint_threshold)
     same_pose = (oks >= DUPLICATE_OKS) & (shared >= MIN_SHARED_KEYPOINTS)
     larger = areas[:, None] > areas[None, :]
-    return np.any(inside & same_pose & larger, axis=0)
+    return inside & same_pose & larger
 
 
 def _subset(detections, mask) -> PoseDetections:
@@ -266,21 +275,28 @@ class PoseTracker(Tracker):
             score = (1 - weight) * pose + weight * np.where(np.isnan(looks),
                                                             NEUTRAL_APPEARANCE, looks)
         allowed = pose >= self.config.match_threshold
-        duplicate = partial_duplicates(detections, self.config.keypoint_threshold)
+        contains = containers(detections, self.config.keypoint_threshold)
+        duplicate = np.any(contains, axis=0)
         tracks = np.arange(len(self._tracks))
-        # Established tracks seen in the last frame choose first; lost and young ones take
-        # what is left, so they cannot take a detection from the person it belongs to.
-        first = np.array([i for i, t in enumerate(self._tracks)
-                          if t.last_seen == previous_stamp and t.hits >= YOUNG_HITS], int)
-        whole = np.flatnonzero(~duplicate)
-        pairs = self._assign(score, allowed, first, whole)
-        taken_detections = {d for _, d in pairs}
-        pairs += self._assign(score, allowed, np.setdiff1d(tracks, first),
-                              np.array([d for d in whole if d not in taken_detections], int))
+        # One assignment of every track to the whole detections, in which a track not seen
+        # in the last frame as an established one (lost or young) pays LATER_PENALTY: it
+        # takes a detection from the person it belongs to only if it fits clearly better.
+        later = np.array([t.last_seen != previous_stamp or t.hits < YOUNG_HITS
+                          for t in self._tracks])
+        score = score - LATER_PENALTY * later[:, None]
+        pairs = self._assign(score, allowed, tracks, np.flatnonzero(~duplicate))
         taken = {t for t, _ in pairs}
         recent = np.array([i for i, t in enumerate(self._tracks)
                            if i not in taken and t.last_seen == previous_stamp], int)
         pairs += self._assign(score, allowed, recent, np.flatnonzero(duplicate))
+        # A partial duplicate left over, inside a person who kept a track, is the visible
+        # part of someone behind them: it may revive a lost track that it fits well.
+        taken, taken_detections = {t for t, _ in pairs}, {d for _, d in pairs}
+        behind = [d for d in np.flatnonzero(duplicate) if d not in taken_detections
+                  and taken_detections.intersection(np.flatnonzero(contains[:, d]))]
+        pairs += self._assign(score, pose >= DUPLICATE_REVIVE,
+                              np.array([i for i in tracks if i not in taken], int),
+                              np.array(behind, int))
         taken = {t for t, _ in pairs}
         if len(faint):
             free = np.array([i for i in tracks if i not in taken], int)
