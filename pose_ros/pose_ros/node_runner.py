@@ -17,6 +17,7 @@ loading is added). So after ROS is completely shut down (nodes destroyed, contex
 and destroyed, logs flushed), such a process ends at once with ``os._exit``.
 """
 
+import faulthandler
 import logging
 import os
 import signal
@@ -146,6 +147,7 @@ def stopping_by_signal(timeout=1.0) -> bool:
 
 
 def _run_nodes(logger_name, node_factories, args, on_started):
+    faulthandler.enable()  # a crash in native code (torch, DDS) prints every thread's stack
     use_bundled_fastdds_profile()
     rclpy.init(args=args)
     logger = rclpy.logging.get_logger(logger_name)
