@@ -69,6 +69,22 @@ def bring_up(node) -> None:
         node.start()
 
 
+def quiet_interrupts() -> threading.Event:
+    """
+    Make Ctrl-C only shut rclpy down; return an Event set by each SIGINT.
+
+    Installed before ``rclpy.init``, whose own handler shuts the context down and then calls
+    this one. Python's default would also raise KeyboardInterrupt at whatever line runs at
+    that moment: inside rclpy's C++ code, an ``except`` block or a finalizer, each of which
+    ends in a traceback. The slow steps of a transition check for the shutdown instead
+    (ManagedNode.stop_if_shut_down).
+    """
+    interrupted = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, lambda signum, frame: interrupted.set())
+    return interrupted
+
+
 def ignore_interrupts() -> None:
     """Ignore SIGINT for the rest of the process (the run is ending anyway)."""
     if threading.current_thread() is threading.main_thread():
@@ -149,7 +165,11 @@ def stopping_by_signal(timeout=1.0) -> bool:
 def _run_nodes(logger_name, node_factories, args, on_started):
     faulthandler.enable()  # a crash in native code (torch, DDS) prints every thread's stack
     use_bundled_fastdds_profile()
+    interrupted = quiet_interrupts()
     rclpy.init(args=args)
+    if interrupted.is_set():  # Ctrl-C before rclpy's handler was there to see it
+        rclpy.try_shutdown()
+        return 0
     logger = rclpy.logging.get_logger(logger_name)
     nodes, started = [], []
     executor = None
