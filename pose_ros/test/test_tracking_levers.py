@@ -15,7 +15,8 @@ Each scene is also run with its lever off, to show that the lever is what decide
 import numpy as np
 from pose_ros.pose_types import PoseDetections
 from pose_ros.tracking import create_tracker, TrackerConfig
-from pose_ros.tracking.appearance import signatures, similarity
+from pose_ros.tracking.appearance import PART_STARTS, PARTS, SAMPLE_PART, Signature, \
+    signatures, similarity, update_signatures
 import pytest
 from tracking_scenes import frame, paint, person
 
@@ -142,3 +143,39 @@ def test_signatures_tell_clothes_apart_and_ignore_what_a_nearer_person_covers():
     _, counts = signatures(image, np.stack([a[0], behind[0]]),
                            np.stack([a[1], behind[1]]), 0.3)
     assert counts[1].sum() == 0 and counts[0].sum() > 0
+
+
+def test_each_part_sums_its_own_samples():
+    # signatures() sums each part's samples as one run, from PART_STARTS on
+    assert (np.diff(SAMPLE_PART) >= 0).all()
+    assert [SAMPLE_PART[start] for start in PART_STARTS] == list(range(len(PARTS)))
+
+
+def test_a_signature_learns_fast_then_slowly_and_keeps_what_it_did_not_see():
+    signature = Signature(0.1)
+    seen = np.ones(len(PARTS))
+    signature.update(np.full((len(PARTS), 3), 100.0), seen)
+    assert np.allclose(signature.colours, 100.0)
+    signature.update(np.full((len(PARTS), 3), 200.0), seen)
+    assert np.allclose(signature.colours, 150.0)           # second sighting: half way
+    hidden_legs = seen.copy()
+    hidden_legs[4:] = 0
+    signature.update(np.zeros((len(PARTS), 3)), hidden_legs)
+    assert np.allclose(signature.colours[4:], 150.0)       # parts not shown keep their colour
+    assert np.allclose(signature.colours[:4], 100.0)       # third sighting: a third of the way
+    for _ in range(30):
+        signature.update(np.zeros((len(PARTS), 3)), seen)
+    before = signature.colours.copy()
+    signature.update(np.full((len(PARTS), 3), 100.0), seen)
+    assert np.allclose(signature.colours - before, 0.1 * (100.0 - before))   # then at rate
+    # updating many signatures at once gives what one by one gives
+    rng = np.random.default_rng(3)
+    alone, together = [Signature(0.1) for _ in range(3)], [Signature(0.1) for _ in range(3)]
+    for _ in range(4):
+        colours = rng.uniform(0, 255, (3, len(PARTS), 3))
+        counts = rng.integers(0, 2, (3, len(PARTS)))
+        for signature, c, n in zip(alone, colours, counts):
+            signature.update(c, n)
+        update_signatures(together, colours, counts)
+    for one, other in zip(alone, together):
+        assert np.allclose(one.colours, other.colours) and np.allclose(one.counts, other.counts)

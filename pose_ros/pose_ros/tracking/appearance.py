@@ -45,7 +45,7 @@ def _sample_weights() -> tuple:
 
 SAMPLE_WEIGHTS, SAMPLE_PART = _sample_weights()
 SAMPLE_NEEDS = (SAMPLE_WEIGHTS > 0).T.astype(np.float64)   # (17, samples)
-PART_OF_SAMPLE = np.eye(len(PARTS))[SAMPLE_PART]          # (samples, parts) one-hot
+PART_STARTS = np.searchsorted(SAMPLE_PART, np.arange(len(PARTS)))   # each part's first sample
 
 
 def sample_points(keypoints: np.ndarray, threshold: float) -> tuple:
@@ -79,12 +79,12 @@ def signatures(image: np.ndarray, boxes: np.ndarray, keypoints: np.ndarray,
                    & (py >= boxes[None, None, :, 1]) & (py <= boxes[None, None, :, 3])
                    & nearer[:, None, :])
         valid &= ~covered.any(axis=2)
-    pixels = image[np.clip(ys, 0, height - 1), np.clip(xs, 0, width - 1)].astype(np.float64)
+    flat = np.clip(ys, 0, height - 1) * width + np.clip(xs, 0, width - 1)
+    pixels = np.take(image.reshape(-1, image.shape[2]), flat, axis=0)   # (N, S, 3)
     weights = valid.astype(np.float64)
-    counts = weights @ PART_OF_SAMPLE                         # (N, parts)
-    sums = np.swapaxes(pixels * weights[..., None], 1, 2) @ PART_OF_SAMPLE   # (N, 3, parts)
-    means = np.swapaxes(sums, 1, 2) / np.maximum(counts, 1)[..., None]
-    return means, counts
+    counts = np.add.reduceat(weights, PART_STARTS, axis=1)                 # (N, parts)
+    sums = np.add.reduceat(pixels * weights[..., None], PART_STARTS, axis=1)   # (N, parts, 3)
+    return sums / np.maximum(counts, 1)[..., None], counts
 
 
 def similarity(colours_a, counts_a, colours_b, counts_b, min_parts: int = 2) -> np.ndarray:
@@ -111,14 +111,29 @@ class Signature:
         self.counts = np.zeros(len(PARTS))      # observations that showed each part
 
     def update(self, colours: np.ndarray, counts: np.ndarray) -> None:
-        """Blend in one observation: fast while few are known, then at ``rate``."""
-        seen = counts > 0
-        self.counts[seen] += 1
-        step = np.maximum(1.0 / np.maximum(self.counts, 1), self.rate)[:, None]
-        self.colours = np.where(seen[:, None], self.colours + step * (colours - self.colours),
-                                self.colours)
+        """
+        Blend in one observation: fast while few are known, then at ``rate``.
+
+        Each part's colour moves by 1/n of the difference at its n-th sighting, and by at
+        least ``rate``; parts the observation does not show keep their colour.
+        """
+        update_signatures([self], np.asarray(colours)[None], np.asarray(counts)[None])
 
     @property
     def known(self) -> bool:
         """Return whether any part has been seen."""
         return bool(self.counts.any())
+
+
+def update_signatures(signatures: list, colours: np.ndarray, counts: np.ndarray) -> None:
+    """Blend one observation each into ``signatures`` at once, as ``Signature.update`` does."""
+    if not signatures:
+        return
+    old = np.array([s.colours for s in signatures])
+    known = np.array([s.counts for s in signatures]) + (counts > 0)
+    rates = np.array([s.rate for s in signatures])[:, None]
+    step = np.maximum(1.0 / np.maximum(known, 1), rates) * (counts > 0)
+    new = old + step[..., None] * (colours - old)
+    for signature, signature_colours, signature_counts in zip(signatures, new, known):
+        signature.colours = signature_colours
+        signature.counts = signature_counts

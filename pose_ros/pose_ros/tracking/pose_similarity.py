@@ -13,13 +13,14 @@ import numpy as np
 COCO_SIGMAS = np.array([
     0.026, 0.025, 0.025, 0.035, 0.035, 0.079, 0.079, 0.072, 0.072,
     0.062, 0.062, 0.107, 0.107, 0.087, 0.087, 0.089, 0.089], np.float64)
+OKS_KAPPA_SQUARED = (2 * COCO_SIGMAS) ** 2
 
 
 def box_areas(boxes: np.ndarray) -> np.ndarray:
     """Return the areas of (N, 4) xyxy boxes (0 for degenerate boxes)."""
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
-    widths = np.clip(boxes[:, 2] - boxes[:, 0], 0, None)
-    heights = np.clip(boxes[:, 3] - boxes[:, 1], 0, None)
+    widths = np.maximum(boxes[:, 2] - boxes[:, 0], 0.0)
+    heights = np.maximum(boxes[:, 3] - boxes[:, 1], 0.0)
     return widths * heights
 
 
@@ -27,8 +28,9 @@ def iou_matrix(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
     """Return the (A, B) intersection-over-union of two sets of xyxy boxes."""
     a = np.asarray(boxes_a, np.float64).reshape(-1, 4)[:, None, :]
     b = np.asarray(boxes_b, np.float64).reshape(-1, 4)[None, :, :]
-    widths = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
-    heights = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
+    widths = np.maximum(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0.0)
+    heights = np.maximum(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]),
+                         0.0)
     inter = widths * heights
     union = box_areas(boxes_a)[:, None] + box_areas(boxes_b)[None, :] - inter
     return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
@@ -45,9 +47,11 @@ def oks_matrix(keypoints_a: np.ndarray, keypoints_b: np.ndarray, areas_a: np.nda
     a = np.asarray(keypoints_a, np.float64)
     b = np.asarray(keypoints_b, np.float64)
     shared = (a[:, None, :, 2] > threshold) & (b[None, :, :, 2] > threshold)   # (A, B, K)
-    squared = np.sum((a[:, None, :, :2] - b[None, :, :, :2]) ** 2, axis=-1)   # (A, B, K)
-    scale = 2.0 * np.asarray(areas_a, np.float64)[:, None, None] * (2 * COCO_SIGMAS) ** 2
-    per_keypoint = np.exp(-squared / np.maximum(scale, 1e-12))
-    counts = shared.sum(axis=-1)
-    oks = np.where(counts > 0, (per_keypoint * shared).sum(axis=-1) / np.maximum(counts, 1), 0.0)
+    dx = a[:, None, :, 0] - b[None, :, :, 0]
+    dy = a[:, None, :, 1] - b[None, :, :, 1]
+    scale = 2.0 * np.asarray(areas_a, np.float64)[:, None, None] * OKS_KAPPA_SQUARED
+    per_keypoint = np.exp(-(dx * dx + dy * dy) / np.maximum(scale, 1e-12))
+    counts = np.count_nonzero(shared, axis=-1)
+    total = np.where(shared, per_keypoint, 0.0).sum(axis=-1)
+    oks = np.where(counts > 0, total / np.maximum(counts, 1), 0.0)
     return oks, counts

@@ -73,12 +73,16 @@ def containers(detections, keypoint_threshold: float) -> np.ndarray:
     areas = box_areas(detections.boxes)
     iou = iou_matrix(detections.boxes, detections.boxes)
     overlap = iou * (areas[:, None] + areas[None, :]) / (1.0 + iou)
-    inside = overlap >= DUPLICATE_INSIDE * areas[None, :]    # [i, j]: j lies inside i
-    oks, shared = oks_matrix(detections.keypoints, detections.keypoints, areas,
-                             keypoint_threshold)
-    same_pose = (oks >= DUPLICATE_OKS) & (shared >= MIN_SHARED_KEYPOINTS)
-    larger = areas[:, None] > areas[None, :]
-    return inside & same_pose & larger
+    inside = (overlap >= DUPLICATE_INSIDE * areas[None, :]) \
+        & (areas[:, None] > areas[None, :])                  # [i, j]: j lies inside i
+    rows, columns = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
+    if rows.size == 0:
+        return inside
+    oks, shared = oks_matrix(detections.keypoints[rows], detections.keypoints[columns],
+                             areas[rows], keypoint_threshold)
+    same_pose = np.zeros_like(inside)
+    same_pose[np.ix_(rows, columns)] = (oks >= DUPLICATE_OKS) & (shared >= MIN_SHARED_KEYPOINTS)
+    return inside & same_pose
 
 
 def _subset(detections, mask) -> PoseDetections:
@@ -87,6 +91,8 @@ def _subset(detections, mask) -> PoseDetections:
 
 
 def _joined(first, second) -> PoseDetections:
+    if len(second) == 0:
+        return first
     return PoseDetections(
         np.concatenate([first.boxes, second.boxes]).reshape(-1, 4),
         np.concatenate([first.scores, second.scores]).reshape(-1),
@@ -117,13 +123,6 @@ class PoseTrack:
         self.hidden = False
         self.hits += 1
         self.published_keypoints = self.motion.add(stamp, box, keypoints)
-
-    def predicted(self, stamp: float) -> tuple:
-        """Return the (box, keypoints) expected at ``stamp`` under constant velocity."""
-        shift = self.motion.velocity * max(0.0, stamp - self.last_seen)
-        keypoints = self.keypoints.copy()
-        keypoints[:, :2] += shift
-        return self.box + np.concatenate([shift, shift]), keypoints
 
 
 class PoseTracker(Tracker):
@@ -171,9 +170,10 @@ class PoseTracker(Tracker):
         count = len(detections)
         faint = self._usable_faint(detections, faint)
         colours, parts = self._signatures(image, detections, faint)
+        predicted = self._predict_all(stamp)   # unmatched tracks keep these all frame long
         assigned = [None] * count
         for track_index, detection_index in self._match(detections, faint, colours, parts,
-                                                        stamp, previous_stamp):
+                                                        stamp, previous_stamp, predicted):
             track = self._tracks[track_index]
             if detection_index < count:
                 track.observe(stamp, detections.boxes[detection_index],
@@ -182,20 +182,19 @@ class PoseTracker(Tracker):
             else:
                 index = detection_index - count
                 track.observe(stamp, faint.boxes[index], faint.keypoints[index])
-            if colours is not None and detection_index < count:
-                track.signature.update(colours[detection_index], parts[detection_index])
         for index in range(count):
             if assigned[index] is None:
                 track = PoseTrack(self._ids.next_id(), stamp, detections.boxes[index],
                                   detections.keypoints[index],
                                   TrackMotion.from_config(self.config))
-                if colours is not None:
-                    track.signature.update(colours[index], parts[index])
                 self._tracks.append(track)
                 assigned[index] = track
+        if colours is not None and count:
+            appearance.update_signatures([t.signature for t in assigned], colours[:count],
+                                         parts[:count])
         for track in assigned:
             track.confirmed = track.confirmed or track.hits >= self.config.min_hits
-        self._mark_hidden(detections, stamp, image)
+        self._mark_hidden(detections, stamp, image, predicted[0])
 
         return [TrackedPerson(track_id=track.track_id, confirmed=track.confirmed,
                               score=float(detections.scores[i]),
@@ -224,13 +223,23 @@ class PoseTracker(Tracker):
         return appearance.signatures(image, joined.boxes, joined.keypoints,
                                      self.config.keypoint_threshold)
 
-    def similarity(self, detections, stamp: float) -> np.ndarray:
+    def _predict_all(self, stamp: float) -> tuple:
+        """Return every track's predicted (T, 4) boxes and (T, 17, 3) keypoints at ``stamp``."""
+        if not self._tracks:
+            return np.zeros((0, 4)), np.zeros((0, 17, 3))
+        elapsed = np.maximum(0.0, stamp - np.array([t.last_seen for t in self._tracks]))
+        shift = np.array([t.motion.velocity for t in self._tracks]) * elapsed[:, None]
+        boxes = np.array([t.box for t in self._tracks]) + np.concatenate([shift, shift], axis=1)
+        keypoints = np.array([t.keypoints for t in self._tracks])
+        keypoints[:, :, :2] += shift[:, None, :]
+        return boxes, keypoints
+
+    def similarity(self, detections, stamp: float, predicted=None) -> np.ndarray:
         """Return the (tracks, detections) pose-and-motion score in [0, 1] at ``stamp``."""
-        predictions = [t.predicted(stamp) for t in self._tracks]
-        boxes = np.array([p[0] for p in predictions]).reshape(-1, 4)
-        keypoints = np.array([p[1] for p in predictions])
-        unseen_frames = np.array([max(0.0, (stamp - t.last_seen) * self.config.frame_rate - 1)
-                                  for t in self._tracks])
+        boxes, keypoints = predicted or self._predict_all(stamp)
+        unseen_frames = np.maximum(
+            0.0, (stamp - np.array([t.last_seen for t in self._tracks]))
+            * self.config.frame_rate - 1)
         growth = np.minimum(1.0 + SCALE_GROWTH_PER_FRAME * unseen_frames, MAX_SCALE_GROWTH)
         areas = box_areas(boxes) * growth ** 2
         oks, shared = oks_matrix(keypoints, detections.keypoints, areas,
@@ -261,13 +270,14 @@ class PoseTracker(Tracker):
         track_parts = np.array([t.signature.counts for t in self._tracks])
         return appearance.similarity(track_colours, track_parts, colours, parts)
 
-    def _match(self, detections, faint, colours, parts, stamp, previous_stamp) -> list:
+    def _match(self, detections, faint, colours, parts, stamp, previous_stamp,
+               predicted) -> list:
         """Return (track index, detection index) pairs; faint ones are numbered after."""
         count = len(detections)
         if not self._tracks or count + len(faint) == 0:
             return []
         joined = _joined(detections, faint)
-        pose = self.similarity(joined, stamp)
+        pose = self.similarity(joined, stamp, predicted)
         looks = None if colours is None else self._appearance(colours, parts)
         score = pose
         if looks is not None:
@@ -303,10 +313,10 @@ class PoseTracker(Tracker):
             pairs += self._assign(score, pose >= LOW_SCORE_MATCH, free,
                                   np.arange(count, count + len(faint)))
         if looks is not None:
-            pairs += self._reidentify(joined, count, looks, pairs, stamp)
+            pairs += self._reidentify(joined, count, looks, pairs, stamp, predicted[0])
         return pairs
 
-    def _reidentify(self, joined, count, looks, pairs, stamp) -> list:
+    def _reidentify(self, joined, count, looks, pairs, stamp, predicted_boxes) -> list:
         """Return pairs of lost tracks and confident detections that look like them."""
         taken_tracks = {t for t, _ in pairs}
         taken_detections = {d for _, d in pairs}
@@ -325,7 +335,7 @@ class PoseTracker(Tracker):
             ratio = heights / height
             near = np.minimum(
                 np.linalg.norm(centres - box_centre(track.box), axis=1),
-                np.linalg.norm(centres - box_centre(track.predicted(stamp)[0]), axis=1))
+                np.linalg.norm(centres - box_centre(predicted_boxes[i]), axis=1))
             reachable[i] = ((near <= REID_REACH * height) & (ratio <= REID_SCALE)
                             & (ratio >= 1 / REID_SCALE))
         known = np.where(np.isnan(looks), 0.0, looks)
@@ -340,12 +350,11 @@ class PoseTracker(Tracker):
         rows, cols = linear_sum_assignment(np.where(ok, 1.0 - sub, 1e6))
         return [(int(tracks[r]), int(detections[c])) for r, c in zip(rows, cols) if ok[r, c]]
 
-    def _mark_hidden(self, detections, stamp, image) -> None:
+    def _mark_hidden(self, detections, stamp, image, predicted_boxes) -> None:
         """Mark unmatched tracks hidden behind a nearer person or inside the picture."""
-        for track in self._tracks:
+        for track, box in zip(self._tracks, predicted_boxes):
             if track.last_seen == stamp or track.hidden:
                 continue
-            box = track.predicted(stamp)[0]
             area = max(1e-6, (box[2] - box[0]) * (box[3] - box[1]))
             for other in detections.boxes:
                 inter_w = min(box[2], other[2]) - max(box[0], other[0])

@@ -36,6 +36,33 @@ def fitted_velocity(stamps, points) -> np.ndarray:
     return centred_t @ (points - points.mean(axis=0)) / spread
 
 
+def _slope(samples) -> np.ndarray:
+    """
+    Return fitted_velocity of the (stamp, (x, y), ...) ``samples``, in plain Python.
+
+    A track's history holds a few samples: plain float sums are several times faster than
+    building numpy arrays for them, and the tracker calls this for every match.
+    """
+    count = len(samples)
+    if count < 2:
+        return np.zeros(2)
+    first = samples[0][0]
+    sum_t = sum_x = sum_y = sum_tt = sum_tx = sum_ty = 0.0
+    for stamp, (x, y), _ in samples:
+        t = stamp - first
+        sum_t += t
+        sum_x += x
+        sum_y += y
+        sum_tt += t * t
+        sum_tx += t * x
+        sum_ty += t * y
+    spread = sum_tt - sum_t * sum_t / count
+    if spread <= 1e-12:
+        return np.zeros(2)
+    return np.array([(sum_tx - sum_t * sum_x / count) / spread,
+                     (sum_ty - sum_t * sum_y / count) / spread])
+
+
 class TrackMotion:
     """History of the last ``history`` observations of one person, and what follows from it."""
 
@@ -56,9 +83,9 @@ class TrackMotion:
     def add(self, stamp: float, box: np.ndarray, keypoints: np.ndarray) -> np.ndarray:
         """Record an observation; return the keypoints to publish (smoothed if enabled)."""
         keypoints = np.asarray(keypoints, np.float32)
-        self._samples.append((float(stamp), box_centre(box), keypoints.copy()))
-        stamps = [s[0] for s in self._samples]
-        self.velocity = fitted_velocity(stamps, [s[1] for s in self._samples])
+        centre = ((float(box[0]) + float(box[2])) / 2.0, (float(box[1]) + float(box[3])) / 2.0)
+        self._samples.append((float(stamp), centre, keypoints.copy()))
+        self.velocity = _slope(self._samples)
         if self._smoother is None:
             return keypoints.copy()
         smoothed = keypoints.copy()

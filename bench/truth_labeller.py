@@ -1,0 +1,56 @@
+# Copyright 2026 pose_ros contributors
+# SPDX-License-Identifier: AGPL-3.0-only
+"""
+A reference, not a tracker: name each published detection after the true person it covers.
+
+It sees what pose_node publishes (every detection at or above ``conf``, with its own box) and
+the ground truth. Each frame, a Hungarian assignment on the overlap used for scoring (IoU
+with the full or the visible box) gives each detection the id of the true person it covers
+best; a detection that covers no one gets a fresh id. Its identity switches are those that
+knowing the truth frame by frame still leaves: the detections cause them (two people merged
+into one box, a box that jumps between a person's whole and visible part, a fragment). It is
+a reference for what the detections allow, not a strict floor: a labeller that also
+preferred to keep last frame's name when two are nearly equal could make a few fewer.
+"""
+
+from mot_metrics import FrameOutput, overlap
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+LEAST_OVERLAP = 0.1     # a detection overlapping its person less than this covers no one
+
+
+class TruthLabeller:
+    """Labels the confident detections of a cached sequence from its ground truth."""
+
+    needs_truth = True
+
+    def __init__(self, conf: float):
+        self.conf = conf
+
+    def run(self, sequence) -> list:
+        """Return a FrameOutput per frame of ``sequence`` (which must carry its truth)."""
+        outputs, fresh = [], 1_000_000
+        for detections, truth in zip(sequence.detections, sequence.truth):
+            boxes = detections.boxes[detections.scores >= self.conf]
+            people, similarity = _overlap_of_everyone(truth, boxes)
+            ids = [None] * len(boxes)
+            if len(boxes) and len(people):
+                rows, columns = linear_sum_assignment(-similarity)
+                for row, column in zip(rows, columns):
+                    if similarity[row, column] >= LEAST_OVERLAP:
+                        ids[column] = int(people[row]) + 1
+            for index, found in enumerate(ids):
+                if found is None:
+                    fresh += 1
+                    ids[index] = fresh
+            outputs.append(FrameOutput(ids, np.asarray(boxes).reshape(-1, 4)))
+        return outputs
+
+
+def _overlap_of_everyone(truth, boxes) -> tuple:
+    """Return the ids of every person in view (however little) and their overlap with boxes."""
+    seen = truth.visibility > 0
+    everyone = type(truth)(truth.ids[seen], truth.boxes[seen], truth.visible_boxes[seen],
+                           np.ones(int(seen.sum())), truth.keypoints[seen])
+    return overlap(everyone, boxes)
