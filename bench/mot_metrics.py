@@ -44,9 +44,9 @@ class FrameOutput:
     boxes: np.ndarray
 
 
-def overlap(truth, boxes) -> tuple:
-    """Return (ids of the counted true persons, their (P, H) overlap with ``boxes``)."""
-    counted = np.flatnonzero(truth.visibility >= MIN_VISIBLE)
+def overlap(truth, boxes, min_visible: float = MIN_VISIBLE) -> tuple:
+    """Return (ids of the true persons at least ``min_visible`` seen, their overlap with boxes)."""
+    counted = np.flatnonzero(truth.visibility >= min_visible)
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     full = iou_matrix(truth.boxes[counted], boxes)
     visible = iou_matrix(truth.visible_boxes[counted], boxes)

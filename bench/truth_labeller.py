@@ -18,6 +18,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 LEAST_OVERLAP = 0.1     # a detection overlapping its person less than this covers no one
+IN_VIEW = 1e-9          # every person in view, however little of them shows
 
 
 class TruthLabeller:
@@ -33,7 +34,7 @@ class TruthLabeller:
         outputs, fresh = [], 1_000_000
         for detections, truth in zip(sequence.detections, sequence.truth):
             boxes = detections.boxes[detections.scores >= self.conf]
-            people, similarity = _overlap_of_everyone(truth, boxes)
+            people, similarity = overlap(truth, boxes, min_visible=IN_VIEW)
             ids = [None] * len(boxes)
             if len(boxes) and len(people):
                 rows, columns = linear_sum_assignment(-similarity)
@@ -46,11 +47,3 @@ class TruthLabeller:
                     ids[index] = fresh
             outputs.append(FrameOutput(ids, np.asarray(boxes).reshape(-1, 4)))
         return outputs
-
-
-def _overlap_of_everyone(truth, boxes) -> tuple:
-    """Return the ids of every person in view (however little) and their overlap with boxes."""
-    seen = truth.visibility > 0
-    everyone = type(truth)(truth.ids[seen], truth.boxes[seen], truth.visible_boxes[seen],
-                           np.ones(int(seen.sum())), truth.keypoints[seen])
-    return overlap(everyone, boxes)

@@ -23,33 +23,17 @@ def fitted_velocity(stamps, points) -> np.ndarray:
     """
     Return the least-squares slope of ``points`` (N, 2) over ``stamps`` (N,), per second.
 
-    Zero when fewer than two distinct stamps are given.
+    Zero when fewer than two distinct stamps are given. A track's history holds a few
+    samples and the tracker fits it at every match, so the sums are plain floats: several
+    times faster than building numpy arrays for so few.
     """
-    stamps = np.asarray(stamps, np.float64)
-    points = np.asarray(points, np.float64).reshape(-1, 2)
-    if stamps.size < 2:
-        return np.zeros(2)
-    centred_t = stamps - stamps.mean()
-    spread = float(np.dot(centred_t, centred_t))
-    if spread <= 1e-12:
-        return np.zeros(2)
-    return centred_t @ (points - points.mean(axis=0)) / spread
-
-
-def _slope(samples) -> np.ndarray:
-    """
-    Return fitted_velocity of the (stamp, (x, y), ...) ``samples``, in plain Python.
-
-    A track's history holds a few samples: plain float sums are several times faster than
-    building numpy arrays for them, and the tracker calls this for every match.
-    """
-    count = len(samples)
+    count = len(stamps)
     if count < 2:
         return np.zeros(2)
-    first = samples[0][0]
+    first = float(stamps[0])
     sum_t = sum_x = sum_y = sum_tt = sum_tx = sum_ty = 0.0
-    for stamp, (x, y), _ in samples:
-        t = stamp - first
+    for stamp, (x, y) in zip(stamps, points):
+        t = float(stamp) - first
         sum_t += t
         sum_x += x
         sum_y += y
@@ -60,7 +44,7 @@ def _slope(samples) -> np.ndarray:
     if spread <= 1e-12:
         return np.zeros(2)
     return np.array([(sum_tx - sum_t * sum_x / count) / spread,
-                     (sum_ty - sum_t * sum_y / count) / spread])
+                     (sum_ty - sum_t * sum_y / count) / spread], np.float64)
 
 
 class TrackMotion:
@@ -85,7 +69,8 @@ class TrackMotion:
         keypoints = np.asarray(keypoints, np.float32)
         centre = ((float(box[0]) + float(box[2])) / 2.0, (float(box[1]) + float(box[3])) / 2.0)
         self._samples.append((float(stamp), centre, keypoints.copy()))
-        self.velocity = _slope(self._samples)
+        self.velocity = fitted_velocity([s[0] for s in self._samples],
+                                        [s[1] for s in self._samples])
         if self._smoother is None:
             return keypoints.copy()
         smoothed = keypoints.copy()
