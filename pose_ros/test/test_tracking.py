@@ -277,6 +277,21 @@ def test_partial_duplicate_inside_a_tracked_person_revives_the_person_hidden_beh
     assert ids(tracker.update(frame(big, upper), stamp(8))) == [2, 1]
 
 
+def test_a_person_keeps_the_id_when_their_box_also_shows_inside_a_merged_one():
+    tracker = make('pose')
+    walker = None
+    for i in range(6):   # a person walks right, alone
+        walker = person(300 + 4 * i)
+        assert ids(tracker.update(frame(walker), stamp(i))) == [1]
+    # Someone steps up beside them. The model reports the walker's own box, and also one box
+    # around both with the walker's keypoints, which holds the walker's box: the walker's own
+    # box is the walker (it fits the track best), the box around both is someone new.
+    walker = person(324)
+    box, keypoints, _ = walker
+    merged = (np.array([box[0], box[1], box[2] + 70, box[3]], np.float32), keypoints, 0.8)
+    assert ids(tracker.update(frame(merged, walker), stamp(6))) == [2, 1]
+
+
 def test_a_lost_track_that_fits_clearly_better_wins_over_an_established_one():
     tracker = make('pose')
     for i in range(14):

@@ -12,10 +12,13 @@ history (image stamps, not frame counts). Per frame, in this order:
    is given, the keypoint-guided colour signature (``appearance``) is blended in with weight
    ``appearance_weight``, so two people who overlap are told apart by their clothes. Lost and
    young tracks pay ``LATER_PENALTY`` against established ones seen in the previous frame.
-2. **Partial duplicates.** A partly hidden person sometimes yields a second, partial detection
-   inside the full one, with the same keypoints. Such a duplicate may continue a track seen in
-   the previous frame; it may revive a lost track only if the detection it lies in kept its
-   track (it is then the visible part of someone behind that person) and it fits well.
+2. **Partial duplicates and merged boxes.** A partly hidden person sometimes yields a second,
+   partial detection inside the full one, with the same keypoints. Such a duplicate may
+   continue a track seen in the previous frame; it may revive a lost track only if the
+   detection it lies in kept its track (it is then the visible part of someone behind that
+   person) and it fits well. But when a track seen in the previous frame fits the nested
+   detection best, the roles swap: the nested one is that person, and the larger box merges
+   them with someone near; it is assigned after the whole detections, to any track.
 3. **Low-score detections** (``faint``, below the publishing threshold) may continue a track
    left unmatched, as in ByteTrack: a person half hidden or in shadow keeps the id. They never
    start a track and are never published.
@@ -286,7 +289,8 @@ class PoseTracker(Tracker):
                                                             NEUTRAL_APPEARANCE, looks)
         allowed = pose >= self.config.match_threshold
         contains = containers(detections, self.config.keypoint_threshold)
-        duplicate = np.any(contains, axis=0)
+        duplicate, merged = self._nested_roles(contains, score[:, :count], allowed[:, :count],
+                                               previous_stamp)
         tracks = np.arange(len(self._tracks))
         # One assignment of every track to the whole detections, in which a track not seen
         # in the last frame as an established one (lost or young) pays LATER_PENALTY: it
@@ -299,6 +303,11 @@ class PoseTracker(Tracker):
         recent = np.array([i for i, t in enumerate(self._tracks)
                            if i not in taken and t.last_seen == previous_stamp], int)
         pairs += self._assign(score, allowed, recent, np.flatnonzero(duplicate))
+        # A box that merged a tracked person with someone else may still continue any track.
+        taken, taken_detections = {t for t, _ in pairs}, {d for _, d in pairs}
+        pairs += self._assign(score, allowed,
+                              np.array([i for i in tracks if i not in taken], int),
+                              np.array([d for d in merged if d not in taken_detections], int))
         # A partial duplicate left over, inside a person who kept a track, is the visible
         # part of someone behind them: it may revive a lost track that it fits well.
         taken, taken_detections = {t for t, _ in pairs}, {d for _, d in pairs}
@@ -315,6 +324,32 @@ class PoseTracker(Tracker):
         if looks is not None:
             pairs += self._reidentify(joined, count, looks, pairs, stamp, predicted[0])
         return pairs
+
+    def _nested_roles(self, contains, score, allowed, previous_stamp) -> tuple:
+        """
+        Return (duplicate mask, merged indices) of the confident detections.
+
+        A detection nested in a larger one with the same keypoints is usually part of that
+        person: a duplicate, assigned after the whole detections. But when a track seen in the
+        previous frame fits the nested detection best, the nested one is that person and the
+        larger box merges them with someone near: the roles swap, and the merged box is
+        assigned after the whole detections instead.
+        """
+        duplicate = np.any(contains, axis=0)
+        if not duplicate.any():
+            return duplicate, []
+        recent = np.array([t.last_seen == previous_stamp for t in self._tracks], bool)
+        if not recent.any():
+            return duplicate, []
+        merged = set()
+        fits = np.where(allowed, score, -np.inf)[recent]
+        best = np.argmax(fits, axis=1)
+        for track, detection in enumerate(best):
+            if duplicate[detection] and np.isfinite(fits[track, detection]):
+                duplicate[detection] = False
+                merged.update(np.flatnonzero(contains[:, detection]).tolist())
+        duplicate[list(merged)] = True
+        return duplicate, sorted(merged)
 
     def _reidentify(self, joined, count, looks, pairs, stamp, predicted_boxes) -> list:
         """Return pairs of lost tracks and confident detections that look like them."""
