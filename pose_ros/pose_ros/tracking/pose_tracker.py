@@ -289,43 +289,43 @@ class PoseTracker(Tracker):
                                                             NEUTRAL_APPEARANCE, looks)
         allowed = pose >= self.config.match_threshold
         contains = containers(detections, self.config.keypoint_threshold)
+        seen_last = np.array([t.last_seen == previous_stamp for t in self._tracks])
         duplicate, merged = self._nested_roles(contains, score[:, :count], allowed[:, :count],
-                                               previous_stamp)
-        tracks = np.arange(len(self._tracks))
+                                               seen_last)
         # One assignment of every track to the whole detections, in which a track not seen
         # in the last frame as an established one (lost or young) pays LATER_PENALTY: it
         # takes a detection from the person it belongs to only if it fits clearly better.
-        later = np.array([t.last_seen != previous_stamp or t.hits < YOUNG_HITS
-                          for t in self._tracks])
+        later = ~seen_last | np.array([t.hits < YOUNG_HITS for t in self._tracks])
         score = score - LATER_PENALTY * later[:, None]
-        pairs = self._assign(score, allowed, tracks, np.flatnonzero(~duplicate))
-        taken = {t for t, _ in pairs}
-        recent = np.array([i for i, t in enumerate(self._tracks)
-                           if i not in taken and t.last_seen == previous_stamp], int)
-        pairs += self._assign(score, allowed, recent, np.flatnonzero(duplicate))
+        pairs = self._assign(score, allowed, np.arange(len(self._tracks)),
+                             np.flatnonzero(~duplicate))
+        pairs += self._assign(score, allowed, self._free(pairs, seen_last),
+                              np.flatnonzero(duplicate))
         # A box that merged a tracked person with someone else may still continue any track.
-        taken, taken_detections = {t for t, _ in pairs}, {d for _, d in pairs}
-        pairs += self._assign(score, allowed,
-                              np.array([i for i in tracks if i not in taken], int),
+        taken_detections = {d for _, d in pairs}
+        pairs += self._assign(score, allowed, self._free(pairs),
                               np.array([d for d in merged if d not in taken_detections], int))
         # A partial duplicate left over, inside a person who kept a track, is the visible
         # part of someone behind them: it may revive a lost track that it fits well.
-        taken, taken_detections = {t for t, _ in pairs}, {d for _, d in pairs}
+        taken_detections = {d for _, d in pairs}
         behind = [d for d in np.flatnonzero(duplicate) if d not in taken_detections
                   and taken_detections.intersection(np.flatnonzero(contains[:, d]))]
-        pairs += self._assign(score, pose >= DUPLICATE_REVIVE,
-                              np.array([i for i in tracks if i not in taken], int),
+        pairs += self._assign(score, pose >= DUPLICATE_REVIVE, self._free(pairs),
                               np.array(behind, int))
-        taken = {t for t, _ in pairs}
         if len(faint):
-            free = np.array([i for i in tracks if i not in taken], int)
-            pairs += self._assign(score, pose >= LOW_SCORE_MATCH, free,
+            pairs += self._assign(score, pose >= LOW_SCORE_MATCH, self._free(pairs),
                                   np.arange(count, count + len(faint)))
         if looks is not None:
             pairs += self._reidentify(joined, count, looks, pairs, stamp, predicted[0])
         return pairs
 
-    def _nested_roles(self, contains, score, allowed, previous_stamp) -> tuple:
+    def _free(self, pairs, among=None) -> np.ndarray:
+        """Return the indices of the tracks no pair has taken (only those ``among`` marks)."""
+        taken = {t for t, _ in pairs}
+        return np.array([i for i in range(len(self._tracks))
+                         if i not in taken and (among is None or among[i])], int)
+
+    def _nested_roles(self, contains, score, allowed, seen_last) -> tuple:
         """
         Return (duplicate mask, merged indices) of the confident detections.
 
@@ -338,11 +338,10 @@ class PoseTracker(Tracker):
         duplicate = np.any(contains, axis=0)
         if not duplicate.any():
             return duplicate, []
-        recent = np.array([t.last_seen == previous_stamp for t in self._tracks], bool)
-        if not recent.any():
+        if not seen_last.any():
             return duplicate, []
         merged = set()
-        fits = np.where(allowed, score, -np.inf)[recent]
+        fits = np.where(allowed, score, -np.inf)[seen_last]
         best = np.argmax(fits, axis=1)
         for track, detection in enumerate(best):
             if duplicate[detection] and np.isfinite(fits[track, detection]):
