@@ -980,6 +980,20 @@ def test_token_is_compared_in_constant_time(monkeypatch):
     assert compared == [(b'guess', b's3cret'), (b's3cret', b's3cret')]
 
 
+@pytest.mark.parametrize('token, path', [('', '/'), ('s3cret', '/?token=s3cret')],
+                         ids=['no-token', 'token-in-the-query'])
+def test_a_duplicated_authorization_header_is_refused_however_the_token_is_given(token, path):
+    # Two Authorization headers are ambiguous whether or not the server reads them: refuse.
+    twice = ['Authorization: Bearer s3cret', 'Authorization: Bearer other']
+    with feed_server(token=token) as (server, _):
+        refused, status = raw_websocket(server.port, path, headers=twice)
+        refused.close()
+        assert status == 400
+        sock, status = raw_websocket(server.port, path, headers=twice[:1])
+        sock.close()
+        assert status == 101
+
+
 def test_viewer_files_are_served_from_memory_loaded_at_start(tmp_path):
     web = tmp_path / 'web'
     shutil.copytree(find_web_dir(), web)

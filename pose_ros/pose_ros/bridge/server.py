@@ -67,6 +67,7 @@ CLOSE_TIMEOUT_S = 1.0   # closing handshake; then the connection is simply dropp
 OPEN_TIMEOUT_S = 10.0   # opening handshake, HTTP requests included
 PING_TIMEOUT_S = 20.0   # keepalive: a peer that does not answer a ping is gone
 MAX_REQUEST_BYTES = 64 * 1024  # HTTP request line and headers; browsers send 1-8 KiB
+UNIQUE_HEADERS = ('Upgrade', 'Authorization')   # refused when sent twice, read or not
 VIDEO_RETRY_S = 0.02  # while a picture is still on its way, look again this often
 # A picture is sent only when at most this much is still waiting to leave for that client
 # (the last picture has essentially gone), so persons never queue behind two pictures.
@@ -360,12 +361,15 @@ class FeedServer:
                                  'text/plain; charset=utf-8')
             response.headers['Allow'] = 'GET'
             return response
+        # Two Upgrade or Authorization headers are ambiguous even where this request would not
+        # read them (no token, or the token in the query): refused alike.
+        duplicated = [name for name in UNIQUE_HEADERS if len(request.headers.get_all(name)) > 1]
+        if duplicated:
+            return _duplicate_header(duplicated[0])
         try:
             return self._answer(connection, request)
-        except MultipleValuesError as error:  # e.g. two Authorization or Upgrade headers
-            return _response(http.HTTPStatus.BAD_REQUEST,
-                             f'duplicate header {error}\n'.encode(),
-                             'text/plain; charset=utf-8')
+        except MultipleValuesError as error:  # e.g. two Host or Origin headers
+            return _duplicate_header(error)
 
     def _answer(self, connection, request):
         url = urllib.parse.urlsplit(request.path)
@@ -584,6 +588,11 @@ def _response(status, body: bytes, content_type: str) -> Response:
         ('Content-Security-Policy', CONTENT_SECURITY_POLICY),
     ])
     return Response(status.value, status.phrase, headers, body)
+
+
+def _duplicate_header(name) -> Response:
+    return _response(http.HTTPStatus.BAD_REQUEST, f'duplicate header {name}\n'.encode(),
+                     'text/plain; charset=utf-8')
 
 
 class LoopThread:
