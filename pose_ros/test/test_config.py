@@ -4,8 +4,9 @@
 One set of defaults: the parameter table, the nodes, config/pose.yaml and the README agree.
 
 The nodes declare exactly the rows of their table (pose_ros.parameters), the installed
-config/pose.yaml gives every parameter the table's default with the same type, and the
-README documents every parameter.
+config/pose.yaml gives every parameter the table's default with the same type, the README
+documents every parameter, and docs/websocket.md's table lists bridge_node's, with their
+defaults.
 """
 
 import pathlib
@@ -20,6 +21,7 @@ SHARE = pathlib.Path(get_package_share_directory('pose_ros'))
 PARAMS = SHARE / 'config' / 'pose.yaml'
 SOURCE_PARAMS = pathlib.Path(__file__).resolve().parents[1] / 'config' / 'pose.yaml'
 README = pathlib.Path(__file__).resolve().parents[2] / 'README.md'
+WEBSOCKET_DOC = README.parent / 'docs' / 'websocket.md'
 SECTIONS = {'camera': '/**/camera', 'pose': '/**/pose', 'pose_bridge': '/**/pose_bridge'}
 OPTIONAL_IN_YAML = {'allowed_origins', 'allowed_hosts'}  # empty string lists cannot be in YAML
 
@@ -79,6 +81,22 @@ def test_readme_documents_every_parameter():
     missing = [f'{node}: {row.name}' for node, table in TABLES.items() for row in table
                if f'`{row.name}`' not in readme]
     assert not missing, missing
+
+
+def test_websocket_doc_lists_every_bridge_parameter_with_its_default():
+    section = WEBSOCKET_DOC.read_text().split('## Parameters', 1)[1].split('\n## ', 1)[0]
+    documented = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip('|').split('|')]
+        if len(cells) >= 2 and cells[0].startswith('`'):
+            documented[cells[0].strip('`')] = cells[1].strip('`')
+    table = {row.name: row.default for row in TABLES['pose_bridge']}
+    assert set(documented) == set(table)
+    for name, default in table.items():
+        if isinstance(default, bool):
+            assert documented[name] == str(default).lower(), name
+        elif isinstance(default, (int, float)):
+            assert float(documented[name]) == default, name
 
 
 def test_every_yaml_line_has_a_comment():
