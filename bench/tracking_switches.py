@@ -26,6 +26,10 @@ it was last matched to) is put in one class:
 
 For the new-id classes it also tells whether the new id was born in this very frame and the
 gap; for every class whether the person was counted in the ground truth during the gap.
+
+Across the classes it tells whose each id is, by the person it was matched to most often over
+the whole sequence: a switch between two ids that both mostly cover this person means the
+person has two tracks and flips between them.
 """
 
 import argparse
@@ -78,8 +82,11 @@ def classify(sequence, outputs) -> list:
     current, last_frame, owner, used = {}, {}, {}, {}
     history = collections.defaultdict(set)
     by_frame = collections.defaultdict(dict)    # frame -> {hid: oid}
+    covered = collections.defaultdict(collections.Counter)   # hid -> {oid: frames matched}
     for row in matched.itertuples():
         by_frame[row.FrameId][row.HId] = row.OId
+        covered[row.HId][row.OId] += 1
+    mostly = {hid: people.most_common(1)[0][0] for hid, people in covered.items()}
     found = []
     for row in matched.itertuples():
         frame, person, track_id = row.FrameId, row.OId, row.HId
@@ -101,6 +108,8 @@ def classify(sequence, outputs) -> list:
                 'sequence': sequence.name, 'frame': frame, 'person': person, 'old': old,
                 'new': track_id, 'kind': kind, 'gap': gap,
                 'new_age': frame - born[track_id],
+                'old_mostly_this_person': mostly[old] == person,
+                'new_mostly_this_person': mostly[track_id] == person,
                 'old_on': 'none' if old not in published else (
                     'unmatched' if old_on is None else 'other person'),
                 'counted_in_gap': sum(person in counted[f] for f in range(frame - gap + 1,
@@ -139,6 +148,11 @@ def report(found: list, total: int, show: bool) -> None:
         gaps = [sum(a <= f['gap'] <= b for f in rows) for a, b in GAP_BINS]
         print(f'| {kind} | {count} | {newborn} | {on["none"]} / {on["unmatched"]} / '
               f'{on["other person"]} | {" / ".join(map(str, gaps))} |')
+    owners = collections.Counter((f['old_mostly_this_person'], f['new_mostly_this_person'])
+                                 for f in found)
+    print("whose ids (by the person each covers most): both this person's (two tracks) "
+          f"{owners[True, True]}, from own to another's {owners[True, False]}, from "
+          f"another's back to own {owners[False, True]}, neither {owners[False, False]}")
     gapped = [f for f in found if f['gap'] > 1]
     print(f'{len(gapped)} switches after a gap; the person was counted (visible) in '
           f'{sum(f["counted_in_gap"] for f in gapped)} of their '
