@@ -315,6 +315,13 @@ class PoseNode(ManagedNode):
             else:
                 bgr = image_msg_to_bgr(msg)
         stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+        if stamp == 0.0:   # an unstamped driver: tracks would never age
+            stamp = self.get_clock().now().nanoseconds * 1e-9
+            topic = self.image_sub.topic_name if self.image_sub is not None else 'the image topic'
+            self.get_logger().warning(
+                f'images on {topic} carry no stamp (0): tracking and velocities use their '
+                'arrival time instead; set header.stamp in the camera driver',
+                throttle_duration_sec=THROTTLE_S)
         result = self.processor.process(bgr, stamp)
         height, width = bgr.shape[:2]
         if self.depth is not None:

@@ -1,8 +1,10 @@
 # Copyright 2026 pose_ros contributors
 # SPDX-License-Identifier: AGPL-3.0-only
-"""Through pose_node: ids on consecutive frames of vtest.avi stay with their people."""
+"""Through pose_node: ids stay with their people, and expire even when images carry no stamp."""
 
-from media import video_frames
+import time
+
+from media import BUS, read_image, video_frames
 import numpy as np
 from pose_ros.image_conversion import bgr_to_image_msg
 from pose_ros_msgs.msg import PersonArray
@@ -63,3 +65,36 @@ def test_ids_stay_stable_over_consecutive_video_frames(rclpy_session):
                         switches.append((index, previous.id, current.id))
     assert same_person >= 2 * (FRAMES - 1), f'only {same_person} frame-to-frame matches'
     assert not switches, f'ids changed between consecutive frames: {switches}'
+
+
+def test_unstamped_images_run_tracking_on_their_arrival_time(rclpy_session):
+    # A driver that leaves header.stamp at 0: tracks must still expire (here after 0.45 s of
+    # arrival time), with one warning that names the fix, instead of living for ever.
+    bus = read_image(BUS)
+    params = {'device': 'cpu', 'image_topic': TOPIC, 'tracker': 'pose', 'frame_rate': 10.0,
+              'track_max_age': 3, 'track_occluded_max_age': 3}
+    node = rclpy_session.create_node('unstamped_test_client')
+    publisher = node.create_publisher(
+        Image, TOPIC, QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
+    answers = {}
+    node.create_subscription(PersonArray, '/pose/persons',
+                             lambda m: answers.setdefault(m.header.frame_id, m), 10)
+    with NodeProcess('pose_node', params=params) as pose:
+        try:
+            assert pose.wait_for_output('warm-up', 90), pose.output()
+            assert spin_until(node, lambda: publisher.get_subscription_count() > 0, 20)
+            for name in ('first', 'second', 'after a pause'):
+                if name == 'after a pause':
+                    time.sleep(1.5)
+                header = Header(frame_id=name)   # stamp left at 0
+                publisher.publish(bgr_to_image_msg(bus, header))
+                assert spin_until(node, lambda: name in answers, 30), pose.output()
+            assert pose.interrupt() == 0
+            output = pose.output()
+        finally:
+            node.destroy_node()
+    first, second, later = ([p.id for p in answers[n].persons]
+                            for n in ('first', 'second', 'after a pause'))
+    assert len(first) >= 3 and sorted(second) == sorted(first), (first, second)
+    assert min(later) > max(first), (first, later)   # the pause outlived every track
+    assert output.count('carry no stamp') == 1, output
