@@ -66,6 +66,9 @@ def load_camera_info(url: str, frame_id: str = ''):
     except OSError as error:
         raise CalibrationError(f'camera_info_url {url}: cannot read {path}: '
                                f'{error.strerror or error}') from error
+    except UnicodeDecodeError as error:
+        raise CalibrationError(f'camera_info_url {url}: {path} is not a text file; give the '
+                               'calibration YAML (camera_calibration writes one)') from error
     return parse_calibration(text, str(path), frame_id)
 
 

@@ -39,7 +39,16 @@ class PoseEstimator:
         self.max_det = int(max_det)
         self.square_input = bool(square_input)
         self._runtime_tuned = False
-        self.model = YOLO(str(self.model_path), task='pose')
+        try:
+            self.model = YOLO(str(self.model_path), task='pose')
+        except Exception as error:  # noqa: BLE001 - Ultralytics raises TypeError, ValueError...
+            lines = str(error).strip().splitlines() or ['']
+            reason = ' '.join(lines[0].split())[:240]   # Ultralytics' first line says why
+            raise model_loading.ConfigurationError(
+                f'model "{self.model_path}" cannot be loaded ({type(error).__name__}: {reason}); '
+                'a git-lfs pointer or a truncated download looks like this: download it again '
+                f'or export it again, or leave model unset for the bundled '
+                f'{model_loading.DEFAULT_MODEL}') from error
         task = getattr(self.model, 'task', 'pose')
         if task != 'pose':
             raise model_loading.ConfigurationError(

@@ -60,6 +60,10 @@ def test_file_urls_plain_paths_and_home(tmp_path, monkeypatch):
 def test_missing_and_unsupported_urls_name_the_problem(tmp_path):
     with pytest.raises(CalibrationError, match='cannot read .*nothing.yaml'):
         load_camera_info(str(tmp_path / 'nothing.yaml'))
+    image = tmp_path / 'picture.png'
+    image.write_bytes(b'\x89PNG\r\n\x1a\n\xff\xfe\x00')   # a file that is not text
+    with pytest.raises(CalibrationError, match='picture.png is not a text file'):
+        load_camera_info(str(image))
     with pytest.raises(CalibrationError, match='file:///path, package://pkg/path'):
         load_camera_info('http://example.com/cam.yaml')
     with pytest.raises(CalibrationError, match='only local files'):

@@ -47,6 +47,20 @@ def test_missing_model_lists_every_place_searched(tmp_path):
         model_loading.resolve_model_path('/no/such/dir/w.pt')
 
 
+@pytest.mark.parametrize('content', [
+    b'version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 6\n',   # never pulled
+    b'PK\x03\x04' + bytes(range(256)) * 8,                                   # truncated
+], ids=['git-lfs-pointer', 'truncated'])
+def test_a_broken_model_file_is_a_configuration_error_that_names_the_fix(tmp_path, content):
+    broken = tmp_path / 'mine-pose.pt'
+    broken.write_bytes(content)
+    with pytest.raises(model_loading.ConfigurationError) as error:
+        PoseEstimator(broken, device='cpu')
+    text = str(error.value)
+    assert f'model "{broken}" cannot be loaded' in text and 'download it again' in text
+    assert '\n' not in text
+
+
 def test_devices():
     assert model_loading.select_device('cpu') == 'cpu'
     assert model_loading.select_device('auto') in ('cpu', 'cuda:0')
