@@ -6,7 +6,8 @@ Conversion between sensor_msgs images and BGR numpy arrays.
 cv_bridge is used when it imports. Otherwise a numpy converter does the same for the
 encodings cameras actually send: bgr8, rgb8, mono8, bgra8, rgba8 and the 4:2:2 YUV
 formats, honouring ``step`` (padded rows). Every image is validated first, so a bad one
-raises ImageConversionError with a message that names the problem, whichever path runs.
+raises ImageConversionError with a message that names the problem, whichever path runs; an
+image the checks accept but cv_bridge refuses (an upper-case "BGR8") is decoded by numpy.
 """
 
 import array
@@ -73,8 +74,11 @@ def image_msg_to_bgr(msg) -> np.ndarray:
     """Return the BGR array of a sensor_msgs/Image, raising ImageConversionError if bad."""
     encoding = msg.encoding.lower()
     _layout(encoding, msg.width, msg.height, msg.step, msg.data)
-    if _BRIDGE is not None:  # pragma: no cover - depends on the ROS install
-        return _BRIDGE.imgmsg_to_cv2(msg, desired_encoding='bgr8')
+    if _BRIDGE is not None:
+        try:
+            return _BRIDGE.imgmsg_to_cv2(msg, desired_encoding='bgr8')
+        except Exception:  # noqa: BLE001 - cv_bridge refuses e.g. "BGR8", which is checked above
+            pass
     return raw_to_bgr(encoding, msg.width, msg.height, msg.step, msg.data)
 
 

@@ -369,6 +369,17 @@ def test_picker_keeps_to_the_rate_and_bounds_what_it_holds():
     assert big.held[1] <= MAX_BYTES and big.held[0] <= 64
 
 
+def test_picker_counts_an_image_whose_stamp_came_again_once():
+    # A driver that stamps every image alike (0, or a frame sent twice): the newest image
+    # with a stamp replaces the one before, in the byte count too, so video goes on.
+    picker = FramePicker(max_rate=0.0)
+    picker.add_persons((9, 0), now=0.0)
+    for index in range(200):
+        assert picker.add_image((0, 0), index, 2**20, now=0.1 + index * 0.001) is None
+        assert picker.held == (1, 2**20)
+    assert picker.add_persons((0, 0), now=0.4) == 199
+
+
 @pytest.mark.parametrize('query, options', [
     ('', FeedOptions()),
     ('video=1&diagnostics=1', FeedOptions(video=True, diagnostics=True)),

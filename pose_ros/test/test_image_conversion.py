@@ -62,6 +62,21 @@ def test_each_encoding_converts_to_the_same_bgr(encoding, padding):
     assert np.array_equal(result, expected)
 
 
+class _RefusingBridge:
+    """Stands in for cv_bridge (not installable here), which refuses an upper-case 'BGR8'."""
+
+    def imgmsg_to_cv2(self, msg, desired_encoding):
+        raise TypeError(f'Unrecognized image encoding [{msg.encoding}]')   # CvBridgeError
+
+
+def test_an_image_cv_bridge_refuses_but_the_checks_accept_is_decoded_here(monkeypatch):
+    import pose_ros.image_conversion as conversion
+    monkeypatch.setattr(conversion, '_BRIDGE', _RefusingBridge())
+    bgr = _reference()
+    msg = _msg(*_encode(bgr, 'bgr8')[:1], 'BGR8')
+    np.testing.assert_array_equal(image_msg_to_bgr(msg), bgr)
+
+
 def test_bgr8_without_padding_is_a_view_not_a_copy():
     data = _reference().tobytes()
     view = raw_to_bgr('bgr8', 8, 6, 24, data)

@@ -48,6 +48,9 @@ class FramePicker:
         if self._last_persons is None or now - self._last_persons > self._alone_after:
             self._drop_all()
             return self._send(image, now, paired=False)
+        replaced = self._images.pop(stamp, None)   # the same stamp again: the newest wins
+        if replaced is not None:
+            self._bytes -= replaced[1]
         self._images[stamp] = (image, size, now)
         self._bytes += size
         self._evict(now)

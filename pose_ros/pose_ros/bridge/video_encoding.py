@@ -122,7 +122,7 @@ class VideoEncoder:
                 return
             try:
                 jpeg, width, height = encode_picture(msg, self.quality)
-            except (ImageConversionError, ValueError, cv2.error) as error:
+            except Exception as error:  # noqa: BLE001 - the thread must outlive any bad image
                 self.failed += 1
                 if self._on_error is not None:
                     self._on_error(f'cannot encode an image for the viewer: {error}')
