@@ -27,29 +27,37 @@ def _iou(a, b):
     return inter / union if union > 0 else 0.0
 
 
-def test_ids_stay_stable_over_consecutive_video_frames(rclpy_session):
-    frames = video_frames(count=FRAMES, start=100)
-    # Larger square input: vtest's pedestrians are small (see docs/BENCHMARKS.md).
-    params = {'device': 'cpu', 'image_topic': TOPIC, 'imgsz': 960, 'square_input': True,
-              'tracker': 'pose'}
+def _answers(rclpy_session, params, frames):
+    """Send pose_node (header, image, pause before) frames one by one; return its answers."""
     node = rclpy_session.create_node('tracking_test_client')
     publisher = node.create_publisher(
         Image, TOPIC, QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
     answers = {}
     node.create_subscription(PersonArray, '/pose/persons',
                              lambda m: answers.setdefault(m.header.frame_id, m), 10)
+    params = {'device': 'cpu', 'image_topic': TOPIC, 'tracker': 'pose', **params}
     with NodeProcess('pose_node', params=params) as pose:
         try:
             assert pose.wait_for_output('warm-up', 90), pose.output()
             assert spin_until(node, lambda: publisher.get_subscription_count() > 0, 20)
-            for index, frame in enumerate(frames):
-                header = Header(frame_id=f'f{index}')
-                header.stamp.sec, header.stamp.nanosec = 100 + index // 10, (index % 10) * 10**8
-                publisher.publish(bgr_to_image_msg(frame, header))  # 10 fps stamps
+            for header, image, pause in frames:
+                time.sleep(pause)
+                publisher.publish(bgr_to_image_msg(image, header))
                 assert spin_until(node, lambda: header.frame_id in answers, 30), pose.output()
             assert pose.interrupt() == 0
+            return answers, pose.output()
         finally:
             node.destroy_node()
+
+
+def test_ids_stay_stable_over_consecutive_video_frames(rclpy_session):
+    frames = []
+    for index, frame in enumerate(video_frames(count=FRAMES, start=100)):
+        header = Header(frame_id=f'f{index}')
+        header.stamp.sec, header.stamp.nanosec = 100 + index // 10, (index % 10) * 10**8
+        frames.append((header, frame, 0.0))   # 10 fps stamps
+    # Larger square input: vtest's pedestrians are small (see docs/BENCHMARKS.md).
+    answers, _ = _answers(rclpy_session, {'imgsz': 960, 'square_input': True}, frames)
 
     sequence = [answers[f'f{i}'].persons for i in range(FRAMES)]
     assert np.mean([len(p) for p in sequence]) >= 2, 'too few people to test tracking'
@@ -71,28 +79,10 @@ def test_unstamped_images_run_tracking_on_their_arrival_time(rclpy_session):
     # A driver that leaves header.stamp at 0: tracks must still expire (here after 0.45 s of
     # arrival time), with one warning that names the fix, instead of living for ever.
     bus = read_image(BUS)
-    params = {'device': 'cpu', 'image_topic': TOPIC, 'tracker': 'pose', 'frame_rate': 10.0,
-              'track_max_age': 3, 'track_occluded_max_age': 3}
-    node = rclpy_session.create_node('unstamped_test_client')
-    publisher = node.create_publisher(
-        Image, TOPIC, QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
-    answers = {}
-    node.create_subscription(PersonArray, '/pose/persons',
-                             lambda m: answers.setdefault(m.header.frame_id, m), 10)
-    with NodeProcess('pose_node', params=params) as pose:
-        try:
-            assert pose.wait_for_output('warm-up', 90), pose.output()
-            assert spin_until(node, lambda: publisher.get_subscription_count() > 0, 20)
-            for name in ('first', 'second', 'after a pause'):
-                if name == 'after a pause':
-                    time.sleep(1.5)
-                header = Header(frame_id=name)   # stamp left at 0
-                publisher.publish(bgr_to_image_msg(bus, header))
-                assert spin_until(node, lambda: name in answers, 30), pose.output()
-            assert pose.interrupt() == 0
-            output = pose.output()
-        finally:
-            node.destroy_node()
+    frames = [(Header(frame_id=name), bus, pause)   # stamps left at 0
+              for name, pause in (('first', 0.0), ('second', 0.0), ('after a pause', 1.5))]
+    params = {'frame_rate': 10.0, 'track_max_age': 3, 'track_occluded_max_age': 3}
+    answers, output = _answers(rclpy_session, params, frames)
     first, second, later = ([p.id for p in answers[n].persons]
                             for n in ('first', 'second', 'after a pause'))
     assert len(first) >= 3 and sorted(second) == sorted(first), (first, second)
