@@ -73,7 +73,7 @@ def test_an_image_cv_bridge_refuses_but_the_checks_accept_is_decoded_here(monkey
     import pose_ros.image_conversion as conversion
     monkeypatch.setattr(conversion, '_BRIDGE', _RefusingBridge())
     bgr = _reference()
-    msg = _msg(*_encode(bgr, 'bgr8')[:1], 'BGR8')
+    msg = _msg(bgr, 'BGR8')   # bgr8 rows, the encoding spelt in upper case
     np.testing.assert_array_equal(image_msg_to_bgr(msg), bgr)
 
 
