@@ -231,8 +231,7 @@ class PoseNode(ManagedNode):
         """Subscribe to depth and camera_info once each has a publisher (QoS matched)."""
         from sensor_msgs.msg import CameraInfo
         for attribute, msg_type, topic, callback, depth in (
-                ('depth_sub', Image, self.depth.depth_topic, self.depth.add_depth,
-                 DEPTH_QOS_DEPTH),
+                ('depth_sub', Image, self.depth.depth_topic, self._on_depth, DEPTH_QOS_DEPTH),
                 ('camera_info_sub', CameraInfo, self.depth.camera_info_topic,
                  self.depth.set_camera_info, 1)):
             if getattr(self, attribute) is not None:
@@ -263,12 +262,28 @@ class PoseNode(ManagedNode):
             return
         msg_type = CompressedImage if compressed else Image
         self.image_sub = self.create_subscription(
-            msg_type, topic, self.slot.put, image_qos_profile(reliability))
+            msg_type, topic, self._on_image, image_qos_profile(reliability))
         self.get_logger().info(
             f'subscribed to {topic} ({msg_type.__name__}, {reliability_name(reliability)}, '
             f'depth 1)')
 
     # -- runtime --------------------------------------------------------------------------
+    def _on_image(self, msg):
+        self.slot.put((msg, self._now()))
+
+    def _on_depth(self, msg):
+        stamp = header_seconds(msg.header)
+        if stamp == 0.0:   # an unstamped driver: pair by arrival time
+            stamp = self._now()
+            self.get_logger().warning(
+                f'depth images on {self.depth.depth_topic} carry no stamp (0): they are '
+                'paired by arrival time instead; set header.stamp in the depth driver',
+                throttle_duration_sec=THROTTLE_S)
+        self.depth.add_depth(msg, stamp)
+
+    def _now(self) -> float:
+        return self.get_clock().now().nanoseconds * 1e-9
+
     def _on_set_parameters(self, parameters):
         refusal = check_changes(POSE, parameters)
         if refusal is not None:
@@ -289,11 +304,11 @@ class PoseNode(ManagedNode):
         from pose_ros.image_conversion import ImageConversionError  # OpenCV: not at start-up
         slot = self.slot
         while not slot.closed:
-            msg = slot.take(timeout=0.5)
-            if msg is None:
+            taken = slot.take(timeout=0.5)
+            if taken is None:
                 continue
             try:
-                self._process(msg)
+                self._process(*taken)
             except ImageConversionError as error:
                 self.bad_frames += 1
                 self.get_logger().error(f'skipping image: {error}',
@@ -305,7 +320,7 @@ class PoseNode(ManagedNode):
                 self.get_logger().error(f'frame failed: {type(error).__name__}: {error}',
                                         throttle_duration_sec=THROTTLE_S)
 
-    def _process(self, msg):
+    def _process(self, msg, arrival):
         from pose_ros.image_conversion import (bgr_to_image_msg, compressed_msg_to_bgr,
                                                image_msg_to_bgr)
         timer = self.processor.timer
@@ -314,19 +329,19 @@ class PoseNode(ManagedNode):
                 bgr = compressed_msg_to_bgr(msg)
             else:
                 bgr = image_msg_to_bgr(msg)
-        stamp = msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+        stamp = header_seconds(msg.header)
         if stamp == 0.0:   # an unstamped driver: tracks would never age
-            stamp = self.get_clock().now().nanoseconds * 1e-9
+            stamp = arrival
             topic = self.image_sub.topic_name if self.image_sub is not None else 'the image topic'
             self.get_logger().warning(
-                f'images on {topic} carry no stamp (0): tracking and velocities use their '
-                'arrival time instead; set header.stamp in the camera driver',
+                f'images on {topic} carry no stamp (0): tracking, velocities and depth pairing '
+                'use their arrival time instead; set header.stamp in the camera driver',
                 throttle_duration_sec=THROTTLE_S)
         result = self.processor.process(bgr, stamp)
         height, width = bgr.shape[:2]
         if self.depth is not None:
             with timer.stage('3d'):
-                problem = self.depth.lift(result.persons, msg.header, width, height,
+                problem = self.depth.lift(result.persons, stamp, width, height,
                                           self.processor.keypoint_conf)
             self._report_depth(problem)
         with timer.stage('message'):
@@ -418,6 +433,11 @@ class PoseNode(ManagedNode):
         array = DiagnosticArray(status=[status])
         array.header.stamp = self.get_clock().now().to_msg()
         self.diagnostics_pub.publish(array)
+
+
+def header_seconds(header) -> float:
+    """Return a header's stamp in seconds (0.0 for an unstamped message)."""
+    return header.stamp.sec + header.stamp.nanosec * 1e-9
 
 
 def release_free_memory():

@@ -298,6 +298,27 @@ def test_velocity_3d_follows_a_person_walking_away(camera, scene):
     assert abs(velocity.x) < 0.05 and abs(velocity.y) < 0.05
 
 
+def test_unstamped_depth_pairs_by_arrival(camera, pose_node, scene):
+    """A driver that sets no stamps: the depth image that came with the colour one pairs."""
+    unstamped = Header(frame_id=FRAME)
+    early = metres_to_depth_msg(scene.depth + 0.6, '16UC1')
+    early.header = unstamped
+    camera.depth_pub.publish(early)
+    spin_until(camera.node, lambda: False, timeout=0.5)
+    info, depth = scene.camera_info(FRAME), scene.depth_msg()
+    info.header = depth.header = unstamped
+    camera.info_pub.publish(info)
+    camera.depth_pub.publish(depth)
+    camera.image_pub.publish(bgr_to_image_msg(scene.colour, unstamped))
+    answered = lambda: [p for p in camera.persons if p.header == unstamped]  # noqa: E731
+    assert spin_until(camera.node, answered, timeout=30), pose_node.output()
+    assert abs(answered()[0].persons[0].position.z - 2.5) < 0.05, pose_node.output()
+    assert _wait_for(pose_node, f'depth images on {DEPTH_TOPIC} carry no stamp (0): they '
+                     'are paired by arrival time'), pose_node.output()
+    assert _wait_for(pose_node, f'images on {IMAGE_TOPIC} carry no stamp (0): tracking, '
+                     'velocities and depth pairing use their arrival time'), pose_node.output()
+
+
 def test_ctrl_c_exits_cleanly(camera, pose_node):
     assert pose_node.interrupt() == 0
     assert 'Traceback' not in pose_node.output()

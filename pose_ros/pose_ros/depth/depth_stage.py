@@ -5,10 +5,12 @@ The 3D stage as pose_node runs it: depth and camera_info messages in, 3D persons
 
 Depth images and camera_info arrive on the executor thread (``add_depth``,
 ``set_camera_info``); the pose worker calls ``lift`` once per colour frame, after inference
-and tracking. ``lift`` always leaves every person with 17 ``keypoints_3d``: lifted when a
-depth image pairs with the frame and the camera is known, otherwise all unknown (NaN). What
-went wrong comes back as a DepthProblem, whose ``kind`` lets the node throttle each kind of
-message on its own, so persons keep flowing in 2D whatever happens to depth.
+and tracking. Both take the image's stamp from the node, which puts the arrival time in
+place of a stamp of 0 (a driver that never sets it), so unstamped streams pair by arrival.
+``lift`` always leaves every person with 17 ``keypoints_3d``: lifted when a depth image
+pairs with the frame and the camera is known, otherwise all unknown (NaN). What went wrong
+comes back as a DepthProblem, whose ``kind`` lets the node throttle each kind of message on
+its own, so persons keep flowing in 2D whatever happens to depth.
 """
 
 from dataclasses import dataclass
@@ -37,11 +39,6 @@ class DepthProblem:
     message: str
 
 
-def stamp_seconds(header) -> float:
-    """Return a header's stamp in seconds."""
-    return header.stamp.sec + header.stamp.nanosec * 1e-9
-
-
 class DepthStage:
     """Pair, decode and lift; see the module docstring."""
 
@@ -61,19 +58,19 @@ class DepthStage:
         self.last_problem: Optional[DepthProblem] = None
 
     # -- executor thread ------------------------------------------------------------------
-    def add_depth(self, msg) -> None:
-        """Buffer a depth image (sensor_msgs/Image) by its stamp."""
-        self.pairing.put(stamp_seconds(msg.header), msg)
+    def add_depth(self, msg, stamp: float) -> None:
+        """Buffer a depth image (sensor_msgs/Image) taken at ``stamp`` seconds."""
+        self.pairing.put(stamp, msg)
 
     def set_camera_info(self, msg) -> None:
         """Keep the latest sensor_msgs/CameraInfo."""
         self._camera_info = msg
 
     # -- worker thread --------------------------------------------------------------------
-    def lift(self, persons: list, header, width: int, height: int,
+    def lift(self, persons: list, stamp: float, width: int, height: int,
              min_confidence: float) -> Optional[DepthProblem]:
-        """Give ``persons`` (of the colour image ``header``) their 3D; return any problem."""
-        problem = self._lift(persons, header, width, height, min_confidence)
+        """Give ``persons`` (of the colour image taken at ``stamp``) 3D; return any problem."""
+        problem = self._lift(persons, stamp, width, height, min_confidence)
         if problem is None:
             self.lifted += 1
         else:
@@ -87,11 +84,10 @@ class DepthStage:
         self.pairing.clear()
         self.lifter.reset()
 
-    def _lift(self, persons, header, width, height, min_confidence):
+    def _lift(self, persons, stamp, width, height, min_confidence):
         camera, problem = self._camera_model(width, height)
         if problem is not None:
             return problem
-        stamp = stamp_seconds(header)
         paired = self.pairing.nearest(stamp, wait=self.slop)
         if not paired.paired:
             return self._pairing_problem(paired)
