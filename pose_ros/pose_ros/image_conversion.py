@@ -8,18 +8,23 @@ encodings cameras actually send: bgr8, rgb8, mono8, bgra8, rgba8 and the 4:2:2 Y
 formats, honouring ``step`` (padded rows). Every image is validated first, so a bad one
 raises ImageConversionError with a message that names the problem, whichever path runs; an
 image the checks accept but cv_bridge refuses (an upper-case "BGR8") is decoded by numpy.
+A CompressedImage is decoded only if its header declares a JPEG or PNG of at most
+MAX_COMPRESSED_PIXELS.
 """
 
 import array
 
 import cv2
 import numpy as np
+from pose_ros.compressed_size import image_size
 
 try:  # pragma: no cover - depends on the ROS install
     from cv_bridge import CvBridge
     _BRIDGE = CvBridge()
 except ImportError:
     _BRIDGE = None
+
+MAX_COMPRESSED_PIXELS = 64 * 2**20   # 8192x8192: a CompressedImage declaring more is refused
 
 # encoding -> (bytes per pixel, cv2 conversion to BGR or None when already BGR)
 _ENCODINGS = {
@@ -83,14 +88,37 @@ def image_msg_to_bgr(msg) -> np.ndarray:
 
 
 def compressed_msg_to_bgr(msg) -> np.ndarray:
-    """Decode a sensor_msgs/CompressedImage (JPEG, PNG, ...) to a BGR array."""
-    if len(msg.data) == 0:
-        raise ImageConversionError('empty compressed image')
+    """Decode a sensor_msgs/CompressedImage (JPEG or PNG) to a BGR array."""
+    compressed_size(msg)
     image = cv2.imdecode(np.frombuffer(msg.data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         raise ImageConversionError(
             f'could not decode compressed image (format "{msg.format}", {len(msg.data)} bytes)')
     return image
+
+
+def compressed_size(msg):
+    """
+    Return (width, height) of a CompressedImage from its header, without decoding it.
+
+    Raise ImageConversionError unless it is a JPEG or PNG of at most MAX_COMPRESSED_PIXELS:
+    a few kilobytes can declare gigabytes of pixels.
+    """
+    if len(msg.data) == 0:
+        raise ImageConversionError('empty compressed image')
+    kind, width, height = image_size(msg.data)
+    if kind is None:
+        raise ImageConversionError(
+            f'compressed image (format "{msg.format}") is neither JPEG nor PNG, the formats '
+            "of image_transport's compressed transport")
+    if width * height == 0:
+        raise ImageConversionError(f'could not decode compressed image: its {kind} header '
+                                   f'gives no size ({len(msg.data)} bytes)')
+    if width * height > MAX_COMPRESSED_PIXELS:
+        raise ImageConversionError(
+            f'compressed image declares {width}x{height} pixels, more than the '
+            f'{MAX_COMPRESSED_PIXELS // 2**20} megapixels accepted here; not decoded')
+    return width, height
 
 
 def bgr_to_image_msg(image: np.ndarray, header, msg=None):

@@ -12,6 +12,7 @@ compressed JPEG is forwarded as it is; ``video: false`` says so to a client that
 
 import asyncio
 import json
+import struct
 import threading
 import time
 from types import SimpleNamespace
@@ -23,9 +24,9 @@ from pose_ros.bridge.feed_options import FeedOptions, FeedOptionsError, parse_fe
 from pose_ros.bridge.frame_picker import FramePicker, MAX_BYTES
 from pose_ros.bridge.json_encoding import (diagnostics_message, encode_hello, encode_persons,
                                            stamp_seconds)
-from pose_ros.bridge.video_encoding import (encode_picture, jpeg_size, pack_video_frame,
-                                            unpack_video_frame)
-from pose_ros.image_conversion import bgr_to_image_msg
+from pose_ros.bridge.video_encoding import encode_picture, pack_video_frame, unpack_video_frame
+from pose_ros.compressed_size import jpeg_size
+from pose_ros.image_conversion import bgr_to_image_msg, ImageConversionError
 from pose_ros_msgs.msg import PersonArray
 import pytest
 from rclpy.qos import QoSProfile, ReliabilityPolicy
@@ -414,6 +415,16 @@ def test_video_frames_carry_the_stamp_as_persons_do_and_a_real_jpeg():
     png = SimpleNamespace(format='png', data=cv2.imencode('.png', picture(3))[1].tobytes(),
                           header=msg.header)
     assert jpeg_size(encode_picture(png, 75)[0]) == (WIDTH, HEIGHT)  # re-encoded as JPEG
+
+
+def test_a_jpeg_declaring_too_many_pixels_is_not_forwarded_to_browsers():
+    jpeg = bytearray(cv2.imencode('.jpg', picture(3))[1].tobytes())
+    frame = jpeg.index(b'\xff\xc0')   # baseline start of frame: length, precision, H, W
+    jpeg[frame + 5:frame + 9] = struct.pack('!HH', 9000, 9000)
+    assert jpeg_size(bytes(jpeg)) == (9000, 9000)
+    msg = SimpleNamespace(format='jpeg', data=bytes(jpeg))
+    with pytest.raises(ImageConversionError, match='declares 9000x9000 pixels'):
+        encode_picture(msg, 75)
 
 
 def test_diagnostics_message_reads_numbers_and_keeps_text():

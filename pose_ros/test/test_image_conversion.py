@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: AGPL-3.0-only
 """The numpy image converter: every encoding, padded rows, and each malformed image kind."""
 
+import struct
+import zlib
+
 import cv2
 from hypothesis import given, settings, strategies as st
 import numpy as np
 from pose_ros.image_conversion import (bgr_to_image_msg, compressed_msg_to_bgr,
-                                       image_msg_to_bgr, ImageConversionError, raw_to_bgr,
-                                       SUPPORTED_ENCODINGS)
+                                       image_msg_to_bgr, ImageConversionError,
+                                       MAX_COMPRESSED_PIXELS, raw_to_bgr, SUPPORTED_ENCODINGS)
 import pytest
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
@@ -120,10 +123,35 @@ def test_compressed_images_decode_and_garbage_is_rejected():
     msg.data = png.tobytes()
     assert np.array_equal(compressed_msg_to_bgr(msg), bgr)
     msg.data = b'not an image'
+    with pytest.raises(ImageConversionError, match='neither JPEG nor PNG'):
+        compressed_msg_to_bgr(msg)
+    msg.data = png.tobytes()[:-40]   # the header is whole, the pixels are not
     with pytest.raises(ImageConversionError, match='could not decode'):
         compressed_msg_to_bgr(msg)
     msg.data = b''
     with pytest.raises(ImageConversionError, match='empty'):
+        compressed_msg_to_bgr(msg)
+
+
+def _blank_png(width, height):
+    """Return a valid 1-bit grey PNG of ``width`` x ``height``: tiny, however many pixels."""
+    def chunk(kind, body):
+        return (struct.pack('!I', len(body)) + kind + body
+                + struct.pack('!I', zlib.crc32(kind + body)))
+    rows = zlib.compress(bytes(1 + (width + 7) // 8) * height, 9)
+    header = struct.pack('!IIBBBBB', width, height, 1, 0, 0, 0, 0)   # 1 bit, grey
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', header) + chunk(b'IDAT', rows)
+            + chunk(b'IEND', b''))
+
+
+def test_a_compressed_image_declaring_too_many_pixels_is_refused_before_decoding():
+    msg = CompressedImage(format='png')
+    msg.data = _blank_png(640, 480)
+    assert compressed_msg_to_bgr(msg).shape == (480, 640, 3)   # the helper's PNG is real
+    msg.data = _blank_png(9000, 9000)    # 81 megapixels, 243 MB as BGR, from 12 kB
+    assert len(msg.data) < 20000 and 9000 * 9000 > MAX_COMPRESSED_PIXELS
+    with pytest.raises(ImageConversionError, match='declares 9000x9000 pixels, more than '
+                       'the 64 megapixels'):
         compressed_msg_to_bgr(msg)
 
 

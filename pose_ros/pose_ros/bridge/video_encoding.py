@@ -9,7 +9,8 @@ bytes of UTF-8 JSON (``{"type":"video_frame","stamp":...,"seq":...,"width":...,
 exactly as in ``persons`` messages, so a client pairs the two by equality.
 
 A sensor_msgs/Image is converted and JPEG-encoded; a CompressedImage that already holds a
-JPEG is forwarded byte for byte, others are decoded and re-encoded. ``VideoEncoder`` does
+JPEG is forwarded byte for byte, others are decoded and re-encoded (both only within the
+size that ``image_conversion.compressed_size`` accepts). ``VideoEncoder`` does
 this on a thread of its own, newest image first, so neither ROS callbacks nor the network
 loop ever wait for an encoder.
 """
@@ -20,12 +21,12 @@ import threading
 
 import cv2
 from pose_ros.bridge.json_encoding import stamp_seconds
-from pose_ros.image_conversion import (compressed_msg_to_bgr, image_msg_to_bgr,
-                                       ImageConversionError)
+from pose_ros.compressed_size import JPEG_SOI
+from pose_ros.image_conversion import (compressed_msg_to_bgr, compressed_size,
+                                       image_msg_to_bgr, ImageConversionError)
 from pose_ros.latest_frame import LatestSlot
 
 HEADER_LENGTH = struct.Struct('!I')
-JPEG_SOI = b'\xff\xd8'
 
 
 def is_jpeg(msg) -> bool:
@@ -34,30 +35,11 @@ def is_jpeg(msg) -> bool:
     return ('jpeg' in fmt or 'jpg' in fmt) and bytes(msg.data[:2]) == JPEG_SOI
 
 
-def jpeg_size(data: bytes):
-    """Return (width, height) from a JPEG's frame header, or (0, 0) if none is found."""
-    index = 2
-    while index + 9 <= len(data):
-        if data[index] != 0xFF:
-            return 0, 0
-        marker = data[index + 1]
-        if marker == 0xFF:  # fill byte
-            index += 1
-            continue
-        length = struct.unpack_from('!H', data, index + 2)[0]
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a start of frame
-            height, width = struct.unpack_from('!HH', data, index + 5)
-            return width, height
-        index += 2 + length
-    return 0, 0
-
-
 def encode_picture(msg, quality: int):
     """Return (JPEG bytes, width, height) of an Image or CompressedImage message."""
     if hasattr(msg, 'format'):  # CompressedImage
         if is_jpeg(msg):
-            data = bytes(msg.data)
-            return (data, *jpeg_size(data))
+            return (bytes(msg.data), *compressed_size(msg))
         image = compressed_msg_to_bgr(msg)
     else:
         image = image_msg_to_bgr(msg)
