@@ -113,9 +113,15 @@ def choose_model(model_path, requested='auto', device='cpu', cache_dir=None, ven
             path = model_export.cached_export(model_path, EXPORT_FORMAT[backend], cache_dir,
                                               log=log)
         except Exception as error:  # noqa: BLE001 - any export failure falls back
+            if not isinstance(error, OSError) and not model_export.checkpoint_loads(model_path):
+                # Loading it as it is fails next, with the message that names the fix.
+                log(f'{model_path.name} does not load, so it is not exported')
+                return ModelChoice(model_path, 'pytorch', 'the model does not load for export')
+            fix = (f'set {model_export.CACHE_ENV} to a writable folder, or backend:=pytorch'
+                   if isinstance(error, OSError) else 'backend:=pytorch skips the export')
+            reason = ' '.join((str(error).strip().splitlines() or [''])[0].split())[:240]
             warn(f'{backend} export of {model_path.name} failed ({type(error).__name__}: '
-                 f'{error}): {fallback}. Fix: set {model_export.CACHE_ENV} to a '
-                 f'writable folder, or backend:=pytorch')
+                 f'{reason}): {fallback}. Fix: {fix}')
             continue
         return ModelChoice(path, backend, why)
     raise AssertionError('unreachable: pytorch ends every candidate list')

@@ -126,6 +126,16 @@ def cached_export(pt_path, fmt: str, cache_dir=None, log=print) -> pathlib.Path:
         return export(pt_path, fmt, folder, dynamic=True, log=log)
 
 
+def checkpoint_loads(pt_path) -> bool:
+    """Return whether Ultralytics can load ``pt_path`` at all (a git-lfs pointer cannot)."""
+    from ultralytics import YOLO
+    try:
+        YOLO(str(pt_path), task='pose')
+    except Exception:  # noqa: BLE001 - Ultralytics raises TypeError, ValueError...
+        return False
+    return True
+
+
 @contextlib.contextmanager
 def _locked(path):
     with open(path, 'w') as handle:

@@ -138,6 +138,21 @@ def test_an_unwritable_cache_falls_back_with_the_fix(pt_path, tmp_path):
     assert model_export.CACHE_ENV in warnings[0]
 
 
+def test_a_model_that_does_not_load_is_not_exported_and_fails_naming_the_fix(tmp_path):
+    from pose_ros.pose_estimator import PoseEstimator
+    pointer = tmp_path / 'pose.pt'    # what a clone without git-lfs holds
+    pointer.write_text('version https://git-lfs.github.com/spec/v1\noid sha256:0\nsize 6\n')
+    logs, warnings = [], []
+    choice = inference_backend.choose_model(pointer, 'auto', 'cpu', tmp_path / 'cache',
+                                            'AuthenticAMD', log=logs.append,
+                                            warn=warnings.append)
+    assert (choice.path, choice.backend) == (pointer, 'pytorch')
+    assert warnings == [], 'no export warning that blames the cache'
+    assert 'pose.pt does not load, so it is not exported' in logs
+    with pytest.raises(model_loading.ConfigurationError, match='cannot be loaded'):
+        PoseEstimator(choice.path)
+
+
 def publish_zidane_and_wait(node, publisher, answers, pose, timeout=90):
     # Generous waits: the 60 s bound of a cold start is asserted by its test, with its output.
     assert spin_until(node, lambda: publisher.get_subscription_count() > 0, timeout), \
