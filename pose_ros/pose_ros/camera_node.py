@@ -36,6 +36,7 @@ from std_msgs.msg import Header
 # An image folder states no rate; with fps 0 it plays at this one (the seed program's target).
 FOLDER_FPS = 30.0
 THROTTLE_S = 10.0
+BUSY_SOURCE_WAIT_S = 2.0   # activate waits this long for a read that outlived deactivate
 
 
 class CameraNode(ManagedNode):
@@ -61,6 +62,7 @@ class CameraNode(ManagedNode):
         self._event_driven = False
         self._last_stamp_ns = None
         self.published = 0
+        self._busy_worker = None    # a worker whose read outlived a deactivate
         try:
             declare_parameters(self, CAMERA)
         except ConfigurationError:
@@ -85,6 +87,14 @@ class CameraNode(ManagedNode):
         self._publisher = self.create_lifecycle_publisher(Image, '~/image_raw', qos)
 
     def _activate(self):
+        busy = self._busy_worker
+        if busy is not None and busy.source is self._source:
+            if not busy.stop(BUSY_SOURCE_WAIT_S):
+                raise ConfigurationError(
+                    f'{self._source.description} is still in a read that began before the '
+                    'last deactivate (a device or stream that hangs): activate again once it '
+                    'returns, or clean up and configure to open the source anew')
+        self._busy_worker = None
         self._closing = False
         self._events.clear()
         self._guard = self.create_guard_condition(self._on_wake)
@@ -106,9 +116,14 @@ class CameraNode(ManagedNode):
             self.destroy_timer(self._timer)
             self._timer = None
         if self._worker is not None:
-            self._worker.stop()
+            if self._worker.stop():
+                self.log_transition(f'inactive: {self._source.description} released')
+            else:   # a read that hangs: the thread closes the source once it returns
+                self._busy_worker = self._worker
+                self.get_logger().warning(
+                    f'inactive, but a read from {self._source.description} is still under '
+                    'way; the source is released when it returns')
             self._worker = None
-            self.log_transition(f'inactive: {self._source.description} released')
         if self._guard is not None:
             self.destroy_guard_condition(self._guard)
             self._guard = None

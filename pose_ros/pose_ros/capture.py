@@ -382,13 +382,19 @@ class CaptureWorker:
         """Start the capture thread."""
         self._thread.start()
 
-    def stop(self, timeout: float = 2.0) -> None:
-        """Ask the thread to stop and wait up to ``timeout`` s (a read may be under way)."""
+    def stop(self, timeout: float = 2.0) -> bool:
+        """
+        Ask the thread to stop and wait up to ``timeout`` s; return whether it is over.
+
+        A read or open under way is not interrupted: a source that hangs keeps the thread
+        (and the source) busy until it returns, and only then is the source closed.
+        """
         self._stopping.set()
         with self._condition:
             self._condition.notify_all()
         if self._thread.is_alive() and self._thread is not threading.current_thread():
             self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     def take(self) -> Optional[Frame]:
         """Return the waiting frame and empty the slot, or None at once if there is none."""

@@ -6,11 +6,14 @@ import importlib.util
 import pathlib
 import shutil
 import statistics
+import threading
 import time
 
 import cv2
+from pose_ros import capture
 from pose_ros.camera_node import CameraNode
 import pytest
+from rclpy.lifecycle import TransitionCallbackReturn
 from rclpy.parameter import Parameter
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from ros_helpers import NodeProcess, spin_until
@@ -167,3 +170,75 @@ def test_a_source_slower_than_asked_is_published_as_is_and_said_once(listener, c
     assert len(listener.messages) <= source.frames  # no frame published twice
     log = capfd.readouterr().err
     assert log.count('fewer than the asked 25') == 1, log
+
+
+class HangingCamera(capture.FrameSource):
+    """A camera stand-in whose read can hang, as a stalled stream's does; counts overlap."""
+
+    live = True
+    description = 'camera hanging0'
+
+    def __init__(self):
+        self._video = capture.VideoFileSource(str(VTEST), 160, 120, loop=True)
+        self.hang, self.hanging, self.unhang = (threading.Event() for _ in range(3))
+        self._lock = threading.Lock()
+        self.inside = self.most_inside = 0     # threads in connect, read or close at once
+
+    def _enter(self):
+        with self._lock:
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+
+    def _leave(self):
+        with self._lock:
+            self.inside -= 1
+
+    def connect(self):
+        self._enter()
+        try:
+            self._video.connect()
+        finally:
+            self._leave()
+
+    def read(self):
+        self._enter()
+        try:
+            time.sleep(0.02)
+            if self.hang.is_set():
+                self.hang.clear()
+                self.hanging.set()
+                self.unhang.wait(20)
+            return self._video.read()
+        finally:
+            self._leave()
+
+    def close(self):
+        self._enter()
+        try:
+            self._video.close()
+        finally:
+            self._leave()
+
+
+def test_a_read_that_hangs_past_deactivate_keeps_the_next_activate_off_the_source(
+        listener, capfd):
+    source = HangingCamera()
+    camera = in_process_camera(source, fps=0.0)
+    try:
+        assert listener.wait_for(1, [camera])
+        source.hang.set()
+        assert source.hanging.wait(5)
+        assert camera.trigger_deactivate() == TransitionCallbackReturn.SUCCESS
+        assert camera.trigger_activate() != TransitionCallbackReturn.SUCCESS
+        assert source.most_inside == 1, 'a second thread used the source during the read'
+        source.unhang.set()
+        assert camera.trigger_activate() == TransitionCallbackReturn.SUCCESS
+        published = len(listener.messages)
+        assert listener.wait_for(published + 3, [camera])
+    finally:
+        source.unhang.set()
+        camera.destroy_node()
+    assert source.most_inside == 1
+    log = capfd.readouterr().err
+    assert log.count('a read from camera hanging0 is still under way') == 1, log
+    assert 'camera hanging0 is still in a read that began before the last deactivate' in log
