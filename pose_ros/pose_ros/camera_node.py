@@ -91,9 +91,9 @@ class CameraNode(ManagedNode):
         if busy is not None and busy.source is self._source:
             if not busy.stop(BUSY_SOURCE_WAIT_S):
                 raise ConfigurationError(
-                    f'{self._source.description} is still in a read that began before the '
-                    'last deactivate (a device or stream that hangs): activate again once it '
-                    'returns, or clean up and configure to open the source anew')
+                    f'{self._source.description} is still in a read or open that began '
+                    'before the last deactivate (a device or stream that hangs): activate '
+                    'again once it returns')
         self._busy_worker = None
         self._closing = False
         self._events.clear()
@@ -121,8 +121,8 @@ class CameraNode(ManagedNode):
             else:   # a read that hangs: the thread closes the source once it returns
                 self._busy_worker = self._worker
                 self.get_logger().warning(
-                    f'inactive, but a read from {self._source.description} is still under '
-                    'way; the source is released when it returns')
+                    f'inactive, but a read or open of {self._source.description} is still '
+                    'under way; the source is released when it returns')
             self._worker = None
         if self._guard is not None:
             self.destroy_guard_condition(self._guard)

@@ -7,27 +7,38 @@ A few kilobytes of PNG can declare a picture of gigabytes; reading the size firs
 node refuse such an image before the decoder allocates it.
 """
 
+import re
 import struct
 
 JPEG_SOI = b'\xff\xd8'
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
+STANDALONE_MARKERS = {0x00, 0x01, *range(0xD0, 0xD8)}   # stuffing, TEM, RSTn: no length
+MAX_MARKERS = 256      # a real JPEG has a few dozen markers before its frame header
+_MARKER = re.compile(rb'\xff[^\xff]')   # the last 0xFF before a marker (after fill bytes)
 
 
 def jpeg_size(data: bytes):
-    """Return (width, height) from a JPEG's frame header, or (0, 0) if none is found."""
+    """
+    Return (width, height) from a JPEG's frame header, or (0, 0) if none is found.
+
+    Like libjpeg, it passes over stray bytes between segments, fill bytes and markers that
+    carry no length; it gives up after MAX_MARKERS markers.
+    """
     index = 2
-    while index + 9 <= len(data):
-        if data[index] != 0xFF:
+    for _ in range(MAX_MARKERS):
+        found = _MARKER.search(data, index)
+        if found is None:
             return 0, 0
-        marker = data[index + 1]
-        if marker == 0xFF:  # fill byte
-            index += 1
+        marker, index = found.group()[1], found.start()
+        if marker in STANDALONE_MARKERS:
+            index += 2
             continue
-        length = struct.unpack_from('!H', data, index + 2)[0]
+        if index + 9 > len(data):
+            return 0, 0
         if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a start of frame
             height, width = struct.unpack_from('!HH', data, index + 5)
             return width, height
-        index += 2 + length
+        index += 2 + struct.unpack_from('!H', data, index + 2)[0]
     return 0, 0
 
 

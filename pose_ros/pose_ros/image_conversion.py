@@ -24,7 +24,7 @@ try:  # pragma: no cover - depends on the ROS install
 except ImportError:
     _BRIDGE = None
 
-MAX_COMPRESSED_PIXELS = 64 * 2**20   # 8192x8192: a CompressedImage declaring more is refused
+MAX_COMPRESSED_PIXELS = 7680 * 4320   # 8K UHD: a CompressedImage declaring more is refused
 
 # encoding -> (bytes per pixel, cv2 conversion to BGR or None when already BGR)
 _ENCODINGS = {
@@ -109,15 +109,16 @@ def compressed_size(msg):
     kind, width, height = image_size(msg.data)
     if kind is None:
         raise ImageConversionError(
-            f'compressed image (format "{msg.format}") is neither JPEG nor PNG, the formats '
-            "of image_transport's compressed transport")
+            f'compressed image (format "{msg.format}") is neither JPEG nor PNG, the only '
+            'formats decoded here: publish with format jpeg or png')
     if width * height == 0:
         raise ImageConversionError(f'could not decode compressed image: its {kind} header '
                                    f'gives no size ({len(msg.data)} bytes)')
     if width * height > MAX_COMPRESSED_PIXELS:
         raise ImageConversionError(
             f'compressed image declares {width}x{height} pixels, more than the '
-            f'{MAX_COMPRESSED_PIXELS // 2**20} megapixels accepted here; not decoded')
+            f'{MAX_COMPRESSED_PIXELS / 1e6:.1f} megapixels of 8K UHD (7680x4320) accepted '
+            'here; not decoded')
     return width, height
 
 

@@ -46,6 +46,8 @@ from visualization_msgs.msg import MarkerArray
 THROTTLE_S = 5.0
 WORKER_JOIN_S = 10.0  # the longest a deactivate waits for the frame under inference
 DEPTH_GRACE_S = 2.0   # after activation, depth may take this long before its absence is an error
+NO_CLOCK_YET = ('; but the clock reads 0 (use_sim_time before the first /clock message), so '
+                'they are skipped until it runs')
 DEPTH_QOS_DEPTH = 5   # depth images queued: pairing needs the ones around each colour stamp
 
 
@@ -277,8 +279,10 @@ class PoseNode(ManagedNode):
             stamp = self._now()
             self.get_logger().warning(
                 f'depth images on {self.depth.depth_topic} carry no stamp (0): they are '
-                'paired by arrival time instead; set header.stamp in the depth driver',
-                throttle_duration_sec=THROTTLE_S)
+                'paired by arrival time instead; set header.stamp in the depth driver'
+                + (NO_CLOCK_YET if stamp == 0.0 else ''), throttle_duration_sec=THROTTLE_S)
+            if stamp == 0.0:
+                return
         self.depth.add_depth(msg, stamp)
 
     def _now(self) -> float:
@@ -335,8 +339,10 @@ class PoseNode(ManagedNode):
             topic = self.image_sub.topic_name if self.image_sub is not None else 'the image topic'
             self.get_logger().warning(
                 f'images on {topic} carry no stamp (0): tracking, velocities and depth pairing '
-                'use their arrival time instead; set header.stamp in the camera driver',
-                throttle_duration_sec=THROTTLE_S)
+                'use their arrival time instead; set header.stamp in the camera driver'
+                + (NO_CLOCK_YET if stamp == 0.0 else ''), throttle_duration_sec=THROTTLE_S)
+            if stamp == 0.0:
+                return
         result = self.processor.process(bgr, stamp)
         height, width = bgr.shape[:2]
         if self.depth is not None:

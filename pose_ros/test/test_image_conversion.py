@@ -9,7 +9,7 @@ import cv2
 from hypothesis import given, settings, strategies as st
 import numpy as np
 from pose_ros.image_conversion import (bgr_to_image_msg, compressed_msg_to_bgr,
-                                       image_msg_to_bgr, ImageConversionError,
+                                       compressed_size, image_msg_to_bgr, ImageConversionError,
                                        MAX_COMPRESSED_PIXELS, raw_to_bgr, SUPPORTED_ENCODINGS)
 import pytest
 from sensor_msgs.msg import CompressedImage, Image
@@ -148,11 +148,26 @@ def test_a_compressed_image_declaring_too_many_pixels_is_refused_before_decoding
     msg = CompressedImage(format='png')
     msg.data = _blank_png(640, 480)
     assert compressed_msg_to_bgr(msg).shape == (480, 640, 3)   # the helper's PNG is real
-    msg.data = _blank_png(9000, 9000)    # 81 megapixels, 243 MB as BGR, from 12 kB
+    msg.data = _blank_png(9000, 9000)    # 81 megapixels, 243 MB as BGR, from 10 kB
     assert len(msg.data) < 20000 and 9000 * 9000 > MAX_COMPRESSED_PIXELS
     with pytest.raises(ImageConversionError, match='declares 9000x9000 pixels, more than '
-                       'the 64 megapixels'):
+                       r'the 33.2 megapixels of 8K UHD \(7680x4320\)'):
         compressed_msg_to_bgr(msg)
+    msg.data = _blank_png(7680, 4320)
+    assert compressed_size(msg) == (7680, 4320)      # 8K UHD is accepted, one row more not
+    msg.data = _blank_png(7680, 4321)
+    with pytest.raises(ImageConversionError, match='declares 7680x4321 pixels'):
+        compressed_size(msg)
+
+
+def test_a_jpeg_with_stray_bytes_or_markers_before_its_frame_header_still_decodes():
+    jpeg = cv2.imencode('.jpg', _reference(48, 64))[1].tobytes()
+    after_app0 = 4 + int.from_bytes(jpeg[4:6], 'big')
+    for extra in (b'\x00\x00', b'\xff\xff\xff', b'\xff\x01', b'\xff\xd3'):  # libjpeg skips
+        msg = CompressedImage(format='jpeg')
+        msg.data = jpeg[:after_app0] + extra + jpeg[after_app0:]
+        assert compressed_size(msg) == (64, 48), extra
+        assert compressed_msg_to_bgr(msg).shape == (48, 64, 3)
 
 
 @settings(max_examples=300, deadline=None)

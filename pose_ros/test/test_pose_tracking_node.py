@@ -88,3 +88,36 @@ def test_unstamped_images_run_tracking_on_their_arrival_time(rclpy_session):
     assert len(first) >= 3 and sorted(second) == sorted(first), (first, second)
     assert min(later) > max(first), (first, later)   # the pause outlived every track
     assert output.count('carry no stamp') == 1, output
+
+
+def test_unstamped_images_wait_for_the_simulated_clock(rclpy_session):
+    # use_sim_time before the first /clock message: the clock reads 0, so an unstamped image
+    # has no time at all; it is skipped, saying why, and answered once the clock runs.
+    from rosgraph_msgs.msg import Clock
+    node = rclpy_session.create_node('sim_clock_test_client')
+    publisher = node.create_publisher(
+        Image, TOPIC, QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
+    clock = node.create_publisher(Clock, '/clock', 10)
+    answers = []
+    node.create_subscription(PersonArray, '/pose/persons', answers.append, 10)
+    params = {'device': 'cpu', 'image_topic': TOPIC, 'use_sim_time': True}
+    bus = bgr_to_image_msg(read_image(BUS), Header(frame_id='bus'))
+    with NodeProcess('pose_node', params=params) as pose:
+        try:
+            assert pose.wait_for_output('warm-up', 90), pose.output()
+            assert spin_until(node, lambda: publisher.get_subscription_count() > 0, 20)
+            publisher.publish(bus)
+            assert pose.wait_for_output('the clock reads 0 (use_sim_time before the first '
+                                        '/clock message), so they are skipped', 30), \
+                pose.output()
+            assert not spin_until(node, lambda: answers, 1.0)
+            tick = Clock()
+            tick.clock.sec = 500
+            clock.publish(tick)
+            spin_until(node, lambda: False, 1.0)
+            publisher.publish(bus)
+            assert spin_until(node, lambda: answers, 30), pose.output()
+            assert len(answers[0].persons) >= 3
+            assert pose.interrupt() == 0
+        finally:
+            node.destroy_node()
