@@ -21,6 +21,18 @@ LEAST_OVERLAP = 0.1     # a detection overlapping its person less than this cove
 IN_VIEW = 1e-9          # every person in view, however little of them shows
 
 
+def truth_names(truth, boxes) -> list:
+    """Return, per box, the id of the true person it covers best, or None if it covers none."""
+    people, similarity = overlap(truth, boxes, min_visible=IN_VIEW)
+    names = [None] * len(boxes)
+    if len(boxes) and len(people):
+        rows, columns = linear_sum_assignment(-similarity)
+        for row, column in zip(rows, columns):
+            if similarity[row, column] >= LEAST_OVERLAP:
+                names[column] = int(people[row])
+    return names
+
+
 class TruthLabeller:
     """Labels the confident detections of a cached sequence from its ground truth."""
 
@@ -34,16 +46,9 @@ class TruthLabeller:
         outputs, fresh = [], 1_000_000
         for detections, truth in zip(sequence.detections, sequence.truth):
             boxes = detections.boxes[detections.scores >= self.conf]
-            people, similarity = overlap(truth, boxes, min_visible=IN_VIEW)
-            ids = [None] * len(boxes)
-            if len(boxes) and len(people):
-                rows, columns = linear_sum_assignment(-similarity)
-                for row, column in zip(rows, columns):
-                    if similarity[row, column] >= LEAST_OVERLAP:
-                        ids[column] = int(people[row]) + 1
-            for index, found in enumerate(ids):
-                if found is None:
-                    fresh += 1
-                    ids[index] = fresh
+            ids = []
+            for name in truth_names(truth, boxes):
+                fresh += name is None
+                ids.append(fresh if name is None else name + 1)
             outputs.append(FrameOutput(ids, np.asarray(boxes).reshape(-1, 4)))
         return outputs
