@@ -32,7 +32,7 @@ CLIP_S = 18.0
 def generate_test_description():
     """Launch the whole pipeline on the sample clip, on the CPU."""
     arguments = {'source': os.path.join(SHARE, 'media', 'vtest_clip.mp4'), 'device': 'cpu',
-                 'port': '28777'}
+                 'port': '0'}
     return launch.LaunchDescription([
         IncludeLaunchDescription(
             PythonLaunchDescriptionSource(os.path.join(SHARE, 'launch', 'pose.launch.py')),

@@ -30,7 +30,7 @@ SHARE = get_package_share_directory('pose_ros')
 def generate_test_description():
     """Launch the pipeline with weights that do not exist."""
     arguments = {'source': os.path.join(SHARE, 'media', 'vtest_clip.mp4'), 'device': 'cpu',
-                 'model': 'missing-weights.pt', 'port': '28779'}
+                 'model': 'missing-weights.pt', 'port': '0'}
     return launch.LaunchDescription([
         IncludeLaunchDescription(
             PythonLaunchDescriptionSource(os.path.join(SHARE, 'launch', 'pose.launch.py')),
