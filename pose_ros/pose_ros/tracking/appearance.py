@@ -73,18 +73,26 @@ def signatures(image: np.ndarray, boxes: np.ndarray, keypoints: np.ndarray,
     valid &= (xs >= 0) & (xs < width) & (ys >= 0) & (ys < height)
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
     if count > 1:
-        nearer = boxes[None, :, 3] > boxes[:, None, 3]      # [i, j]: j stands nearer than i
-        px, py = points[..., 0][:, :, None], points[..., 1][:, :, None]   # (N, S, 1)
-        covered = ((px >= boxes[None, None, :, 0]) & (px <= boxes[None, None, :, 2])
-                   & (py >= boxes[None, None, :, 1]) & (py <= boxes[None, None, :, 3])
-                   & nearer[:, None, :])
-        valid &= ~covered.any(axis=2)
-    flat = np.clip(ys, 0, height - 1) * width + np.clip(xs, 0, width - 1)
+        valid &= ~_covered_by_nearer(points, boxes)
+    flat = np.where(valid, ys * width + xs, 0)
     pixels = np.take(image.reshape(-1, image.shape[2]), flat, axis=0)   # (N, S, 3)
     weights = valid.astype(np.float64)
     counts = np.add.reduceat(weights, PART_STARTS, axis=1)                 # (N, parts)
     sums = np.add.reduceat(pixels * weights[..., None], PART_STARTS, axis=1)   # (N, parts, 3)
     return sums / np.maximum(counts, 1)[..., None], counts
+
+
+def _covered_by_nearer(points: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Return the (N, S) mask of sample points that fall in the box of a nearer person."""
+    behind, front = np.nonzero(boxes[None, :, 3] > boxes[:, None, 3])   # front's box reaches lower
+    covered = np.zeros(points.shape[:2], bool)
+    if behind.size:
+        x, y = points[behind, :, 0], points[behind, :, 1]               # (pairs, S)
+        box = boxes[front]
+        inside = ((x >= box[:, 0:1]) & (x <= box[:, 2:3])
+                  & (y >= box[:, 1:2]) & (y <= box[:, 3:4]))
+        np.logical_or.at(covered, behind, inside)
+    return covered
 
 
 def similarity(colours_a, counts_a, colours_b, counts_b, min_parts: int = 2) -> np.ndarray:

@@ -26,14 +26,20 @@ def box_areas(boxes: np.ndarray) -> np.ndarray:
 
 def iou_matrix(boxes_a: np.ndarray, boxes_b: np.ndarray) -> np.ndarray:
     """Return the (A, B) intersection-over-union of two sets of xyxy boxes."""
-    a = np.asarray(boxes_a, np.float64).reshape(-1, 4)[:, None, :]
-    b = np.asarray(boxes_b, np.float64).reshape(-1, 4)[None, :, :]
-    widths = np.maximum(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0.0)
-    heights = np.maximum(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]),
-                         0.0)
-    inter = widths * heights
-    union = box_areas(boxes_a)[:, None] + box_areas(boxes_b)[None, :] - inter
+    inter, areas_a, areas_b = intersections(boxes_a, boxes_b)
+    union = areas_a[:, None] + areas_b[None, :] - inter
     return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
+
+
+def intersections(boxes_a: np.ndarray, boxes_b: np.ndarray) -> tuple:
+    """Return the (A, B) intersection areas of two sets of xyxy boxes, and their areas."""
+    a = np.asarray(boxes_a, np.float64).reshape(-1, 4)
+    b = np.asarray(boxes_b, np.float64).reshape(-1, 4)
+    widths = np.maximum(np.minimum(a[:, None, 2], b[None, :, 2])
+                        - np.maximum(a[:, None, 0], b[None, :, 0]), 0.0)
+    heights = np.maximum(np.minimum(a[:, None, 3], b[None, :, 3])
+                         - np.maximum(a[:, None, 1], b[None, :, 1]), 0.0)
+    return widths * heights, box_areas(a), box_areas(b)
 
 
 def oks_matrix(keypoints_a: np.ndarray, keypoints_b: np.ndarray, areas_a: np.ndarray,
@@ -51,7 +57,7 @@ def oks_matrix(keypoints_a: np.ndarray, keypoints_b: np.ndarray, areas_a: np.nda
     dy = a[:, None, :, 1] - b[None, :, :, 1]
     scale = 2.0 * np.asarray(areas_a, np.float64)[:, None, None] * OKS_KAPPA_SQUARED
     per_keypoint = np.exp(-(dx * dx + dy * dy) / np.maximum(scale, 1e-12))
-    counts = np.count_nonzero(shared, axis=-1)
-    total = np.where(shared, per_keypoint, 0.0).sum(axis=-1)
+    counts = shared.sum(axis=-1)
+    total = np.where(shared, per_keypoint, 0.0).sum(axis=-1)   # NaN-proof where not shared
     oks = np.where(counts > 0, total / np.maximum(counts, 1), 0.0)
     return oks, counts

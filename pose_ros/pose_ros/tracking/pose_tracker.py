@@ -31,10 +31,12 @@ history (image stamps, not frame counts). Per frame, in this order:
    gone: it survives ``occluded_max_age`` frames instead of ``max_age``.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from pose_ros.pose_types import PoseDetections, TrackedPerson
 from pose_ros.tracking import appearance
-from pose_ros.tracking.pose_similarity import box_areas, iou_matrix, oks_matrix
+from pose_ros.tracking.pose_similarity import box_areas, intersections, iou_matrix, oks_matrix
 from pose_ros.tracking.track_motion import box_centre, TrackMotion
 from pose_ros.tracking.tracker_base import IdAllocator, Tracker
 from scipy.optimize import linear_sum_assignment
@@ -73,9 +75,7 @@ def partial_duplicates(detections, keypoint_threshold: float) -> np.ndarray:
 
 def containers(detections, keypoint_threshold: float) -> np.ndarray:
     """Return the (N, N) mask [i, j]: detection j repeats part of the larger detection i."""
-    areas = box_areas(detections.boxes)
-    iou = iou_matrix(detections.boxes, detections.boxes)
-    overlap = iou * (areas[:, None] + areas[None, :]) / (1.0 + iou)
+    overlap, areas, _ = intersections(detections.boxes, detections.boxes)
     inside = (overlap >= DUPLICATE_INSIDE * areas[None, :]) \
         & (areas[:, None] > areas[None, :])                  # [i, j]: j lies inside i
     rows, columns = np.flatnonzero(inside.any(axis=1)), np.flatnonzero(inside.any(axis=0))
@@ -102,6 +102,15 @@ def _joined(first, second) -> PoseDetections:
         np.concatenate([first.keypoints, second.keypoints]).reshape(-1, 17, 3))
 
 
+class Prediction(NamedTuple):
+    """Every track at a frame's stamp, before it is matched: one row per track."""
+
+    boxes: np.ndarray        # (T, 4) predicted boxes
+    keypoints: np.ndarray    # (T, 17, 3) predicted keypoints
+    last_seen: np.ndarray    # (T,) stamps of the last match
+    young: np.ndarray        # (T,) fewer than YOUNG_HITS matches
+
+
 class PoseTrack:
     """One person's track: identity, last observation, motion and appearance."""
 
@@ -120,8 +129,8 @@ class PoseTrack:
 
     def observe(self, stamp: float, box, keypoints) -> None:
         """Take the detection matched to this track at ``stamp``."""
-        self.box = np.asarray(box, np.float64).copy()
-        self.keypoints = np.asarray(keypoints, np.float64).copy()
+        self.box = np.array(box, np.float64)
+        self.keypoints = np.array(keypoints, np.float64)
         self.last_seen = stamp
         self.hidden = False
         self.hits += 1
@@ -197,12 +206,12 @@ class PoseTracker(Tracker):
                                          parts[:count])
         for track in assigned:
             track.confirmed = track.confirmed or track.hits >= self.config.min_hits
-        self._mark_hidden(detections, stamp, image, predicted[0])
+        self._mark_hidden(detections, stamp, image, predicted.boxes)
 
         return [TrackedPerson(track_id=track.track_id, confirmed=track.confirmed,
                               score=float(detections.scores[i]),
                               box=np.asarray(detections.boxes[i], np.float32).copy(),
-                              keypoints=track.published_keypoints.astype(np.float32),
+                              keypoints=track.published_keypoints.copy(),
                               velocity=track.motion.velocity_tuple)
                 for i, track in enumerate(assigned)]
 
@@ -226,34 +235,37 @@ class PoseTracker(Tracker):
         return appearance.signatures(image, joined.boxes, joined.keypoints,
                                      self.config.keypoint_threshold)
 
-    def _predict_all(self, stamp: float) -> tuple:
-        """Return every track's predicted (T, 4) boxes and (T, 17, 3) keypoints at ``stamp``."""
+    def _predict_all(self, stamp: float) -> Prediction:
+        """Return every track predicted to ``stamp`` at its constant velocity."""
         if not self._tracks:
-            return np.zeros((0, 4)), np.zeros((0, 17, 3))
-        elapsed = np.maximum(0.0, stamp - np.array([t.last_seen for t in self._tracks]))
-        shift = np.array([t.motion.velocity for t in self._tracks]) * elapsed[:, None]
+            return Prediction(np.zeros((0, 4)), np.zeros((0, 17, 3)), np.zeros(0),
+                              np.zeros(0, bool))
+        last_seen = np.array([t.last_seen for t in self._tracks])
+        shift = np.array([t.motion.velocity for t in self._tracks]) \
+            * np.maximum(0.0, stamp - last_seen)[:, None]
         boxes = np.array([t.box for t in self._tracks]) + np.concatenate([shift, shift], axis=1)
         keypoints = np.array([t.keypoints for t in self._tracks])
         keypoints[:, :, :2] += shift[:, None, :]
-        return boxes, keypoints
+        young = np.array([t.hits < YOUNG_HITS for t in self._tracks])
+        return Prediction(boxes, keypoints, last_seen, young)
 
     def similarity(self, detections, stamp: float, predicted=None) -> np.ndarray:
         """Return the (tracks, detections) pose-and-motion score in [0, 1] at ``stamp``."""
-        boxes, keypoints = predicted or self._predict_all(stamp)
+        predicted = predicted or self._predict_all(stamp)
+        boxes = predicted.boxes
         unseen_frames = np.maximum(
-            0.0, (stamp - np.array([t.last_seen for t in self._tracks]))
-            * self.config.frame_rate - 1)
+            0.0, (stamp - predicted.last_seen) * self.config.frame_rate - 1)
         growth = np.minimum(1.0 + SCALE_GROWTH_PER_FRAME * unseen_frames, MAX_SCALE_GROWTH)
         areas = box_areas(boxes) * growth ** 2
-        oks, shared = oks_matrix(keypoints, detections.keypoints, areas,
+        oks, shared = oks_matrix(predicted.keypoints, detections.keypoints, areas,
                                  self.config.keypoint_threshold)
         iou = iou_matrix(boxes, detections.boxes)
         mixed = OKS_WEIGHT * oks + (1.0 - OKS_WEIGHT) * iou
         pose = np.where(shared >= MIN_SHARED_KEYPOINTS, mixed, iou)
-        return np.maximum(pose, MOTION_SHARE * self._motion_score(boxes, detections.boxes,
-                                                                  unseen_frames))
+        return np.maximum(pose, MOTION_SHARE * self._motion_score(
+            boxes, detections.boxes, unseen_frames, predicted.young))
 
-    def _motion_score(self, predicted, boxes, unseen_frames) -> np.ndarray:
+    def _motion_score(self, predicted, boxes, unseen_frames, young) -> np.ndarray:
         """Return how well detection centres and heights fit the predicted boxes, in [0, 1]."""
         heights = np.maximum(predicted[:, 3] - predicted[:, 1], 1.0)
         found = np.maximum(boxes[:, 3] - boxes[:, 1], 1.0)
@@ -261,7 +273,6 @@ class PoseTracker(Tracker):
         found_centres = (boxes[:, :2] + boxes[:, 2:]) / 2
         distance = np.linalg.norm(centres[:, None] - found_centres[None], axis=-1) \
             / heights[:, None]
-        young = np.array([t.hits < YOUNG_HITS for t in self._tracks])
         sigma = np.minimum(MOTION_SIGMA + YOUNG_SIGMA * young + MOTION_GROWTH * unseen_frames,
                            MAX_MOTION_SIGMA)
         size = np.log(found[None, :] / heights[:, None]) / SIZE_SIGMA
@@ -289,13 +300,13 @@ class PoseTracker(Tracker):
                                                             NEUTRAL_APPEARANCE, looks)
         allowed = pose >= self.config.match_threshold
         contains = containers(detections, self.config.keypoint_threshold)
-        seen_last = np.array([t.last_seen == previous_stamp for t in self._tracks])
+        seen_last = predicted.last_seen == previous_stamp
         duplicate, merged = self._nested_roles(contains, score[:, :count], allowed[:, :count],
                                                seen_last)
         # One assignment of every track to the whole detections, in which a track not seen
         # in the last frame as an established one (lost or young) pays LATER_PENALTY: it
         # takes a detection from the person it belongs to only if it fits clearly better.
-        later = ~seen_last | np.array([t.hits < YOUNG_HITS for t in self._tracks])
+        later = ~seen_last | predicted.young
         score = score - LATER_PENALTY * later[:, None]
         pairs = self._assign(score, allowed, np.arange(len(self._tracks)),
                              np.flatnonzero(~duplicate))
@@ -316,7 +327,7 @@ class PoseTracker(Tracker):
             pairs += self._assign(score, pose >= LOW_SCORE_MATCH, self._free(pairs),
                                   np.arange(count, count + len(faint)))
         if looks is not None:
-            pairs += self._reidentify(joined, count, looks, pairs, stamp, predicted[0])
+            pairs += self._reidentify(joined, count, looks, pairs, stamp, predicted.boxes)
         return pairs
 
     def _free(self, pairs, among=None) -> np.ndarray:

@@ -23,17 +23,26 @@ def fitted_velocity(stamps, points) -> np.ndarray:
     """
     Return the least-squares slope of ``points`` (N, 2) over ``stamps`` (N,), per second.
 
-    Zero when fewer than two distinct stamps are given. A track's history holds a few
-    samples and the tracker fits it at every match, so the sums are plain floats: several
-    times faster than building numpy arrays for so few.
+    Zero when fewer than two distinct stamps are given.
     """
-    count = len(stamps)
+    return _fitted_samples([(float(stamp), (float(point[0]), float(point[1])), None)
+                            for stamp, point in zip(stamps, points)])
+
+
+def _fitted_samples(samples) -> np.ndarray:
+    """
+    Return ``fitted_velocity`` of a history of (stamp, (x, y), anything) samples.
+
+    A track's history holds a few samples and the tracker fits it at every match, so the
+    sums are plain floats: several times faster than building numpy arrays for so few.
+    """
+    count = len(samples)
     if count < 2:
         return np.zeros(2)
-    first = float(stamps[0])
+    first = samples[0][0]
     sum_t = sum_x = sum_y = sum_tt = sum_tx = sum_ty = 0.0
-    for stamp, (x, y) in zip(stamps, points):
-        t = float(stamp) - first
+    for stamp, (x, y), _ in samples:
+        t = stamp - first
         sum_t += t
         sum_x += x
         sum_y += y
@@ -66,13 +75,12 @@ class TrackMotion:
 
     def add(self, stamp: float, box: np.ndarray, keypoints: np.ndarray) -> np.ndarray:
         """Record an observation; return the keypoints to publish (smoothed if enabled)."""
-        keypoints = np.asarray(keypoints, np.float32)
+        keypoints = np.array(keypoints, np.float32)   # a copy: the history owns it
         centre = ((float(box[0]) + float(box[2])) / 2.0, (float(box[1]) + float(box[3])) / 2.0)
-        self._samples.append((float(stamp), centre, keypoints.copy()))
-        self.velocity = fitted_velocity([s[0] for s in self._samples],
-                                        [s[1] for s in self._samples])
+        self._samples.append((float(stamp), centre, keypoints))
+        self.velocity = _fitted_samples(self._samples)
         if self._smoother is None:
-            return keypoints.copy()
+            return keypoints
         smoothed = keypoints.copy()
         smoothed[:, :2] = self._smoother(keypoints[:, :2], float(stamp))
         return smoothed
