@@ -57,7 +57,7 @@ def oks_matrix(keypoints_a: np.ndarray, keypoints_b: np.ndarray, areas_a: np.nda
     dy = a[:, None, :, 1] - b[None, :, :, 1]
     scale = 2.0 * np.asarray(areas_a, np.float64)[:, None, None] * OKS_KAPPA_SQUARED
     per_keypoint = np.exp(-(dx * dx + dy * dy) / np.maximum(scale, 1e-12))
-    counts = shared.sum(axis=-1)
+    counts = np.count_nonzero(shared, axis=-1)
     total = np.where(shared, per_keypoint, 0.0).sum(axis=-1)   # NaN-proof where not shared
     oks = np.where(counts > 0, total / np.maximum(counts, 1), 0.0)
     return oks, counts

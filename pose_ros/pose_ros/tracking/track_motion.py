@@ -25,13 +25,13 @@ def fitted_velocity(stamps, points) -> np.ndarray:
 
     Zero when fewer than two distinct stamps are given.
     """
-    return _fitted_samples([(float(stamp), (float(point[0]), float(point[1])), None)
+    return _fitted_samples([(float(stamp), (float(point[0]), float(point[1])))
                             for stamp, point in zip(stamps, points)])
 
 
 def _fitted_samples(samples) -> np.ndarray:
     """
-    Return ``fitted_velocity`` of a history of (stamp, (x, y), anything) samples.
+    Return ``fitted_velocity`` of (stamp, (x, y), ...) samples: a track's history as it is.
 
     A track's history holds a few samples and the tracker fits it at every match, so the
     sums are plain floats: several times faster than building numpy arrays for so few.
@@ -41,7 +41,7 @@ def _fitted_samples(samples) -> np.ndarray:
         return np.zeros(2)
     first = samples[0][0]
     sum_t = sum_x = sum_y = sum_tt = sum_tx = sum_ty = 0.0
-    for stamp, (x, y), _ in samples:
+    for stamp, (x, y), *_ in samples:
         t = stamp - first
         sum_t += t
         sum_x += x
