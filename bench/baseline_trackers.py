@@ -49,8 +49,9 @@ def _frame_shape(sequence) -> tuple:
 class ModelTrack:
     """``model.track(persist=True)`` with ``tracker=<yaml>``, replayed on cached detections."""
 
-    def __init__(self, yaml_name: str):
+    def __init__(self, yaml_name: str, overrides: dict = None):
         self.yaml_name = yaml_name
+        self.overrides = dict(overrides or {})   # YAML settings changed (not out of the box)
 
     def _tracker(self):
         from ultralytics.trackers.track import TRACKER_MAP
@@ -58,10 +59,18 @@ class ModelTrack:
         from ultralytics.utils.checks import check_yaml
         config = IterableSimpleNamespace(**YAML.load(check_yaml(self.yaml_name)))
         config.device = 'cpu'
+        for name, value in self.overrides.items():
+            setattr(config, name, value)
         return TRACKER_MAP[config.tracker_type](args=config)
 
-    def run(self, sequence) -> list:
-        """Return one FrameOutput per frame of ``sequence``."""
+    def run(self, sequence, features=None) -> list:
+        """
+        Return one FrameOutput per frame of ``sequence``.
+
+        ``features`` (one (N, C) array per frame, a row per cached detection) are the
+        detector's own features that ``model.track`` hands BoT-SORT with ``with_reid`` and
+        ``model: auto``.
+        """
         from ultralytics.engine.results import Boxes
         tracker = self._tracker()
         if hasattr(tracker, 'gmc') and tracker.gmc.method is not None:
@@ -69,11 +78,12 @@ class ModelTrack:
         shape = _frame_shape(sequence)
         image = np.zeros(shape + (3,), np.uint8)   # stands in for the frame: GMC is replayed
         outputs = []
-        for detections in sequence.detections:
+        for index, detections in enumerate(sequence.detections):
             keep = detections.scores >= MODEL_TRACK_CONF
             data = np.concatenate([detections.boxes[keep], detections.scores[keep, None],
                                    np.zeros((int(keep.sum()), 1), np.float32)], axis=1)
-            tracks = tracker.update(Boxes(data.astype(np.float32), shape), image)
+            kept_features = None if features is None else features[index][keep]
+            tracks = tracker.update(Boxes(data.astype(np.float32), shape), image, kept_features)
             if len(tracks) == 0:
                 outputs.append(EMPTY)
                 continue

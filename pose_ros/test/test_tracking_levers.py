@@ -145,6 +145,20 @@ def test_signatures_tell_clothes_apart_and_ignore_what_a_nearer_person_covers():
     assert counts[1].sum() == 0 and counts[0].sum() > 0
 
 
+def test_one_part_that_went_wrong_costs_only_its_share_of_the_similarity():
+    seen = np.ones((1, len(PARTS)))
+    person_colours = np.tile([[120.0, 80.0, 60.0]], (1, len(PARTS), 1))
+    one_part_off = person_colours.copy()
+    one_part_off[0, 5] = (250.0, 250.0, 250.0)   # shins sampled on a white pillar
+    looks = similarity(person_colours, seen, one_part_off, seen)[0, 0]
+    assert looks == pytest.approx(5 / 6, abs=1e-6)
+    everything_off = person_colours + 60.0          # another person's clothes
+    assert similarity(person_colours, seen, everything_off, seen)[0, 0] < 0.1
+    shown = np.array([[0, 0, 0, 0, 1, 1]])          # only two parts in common: still compared
+    assert similarity(person_colours, seen, one_part_off, shown)[0, 0] == pytest.approx(0.5)
+    assert np.isnan(similarity(person_colours, seen, one_part_off, shown * [0, 0, 0, 0, 0, 1]))
+
+
 def test_each_part_sums_its_own_samples():
     # signatures() sums each part's samples as one run, from PART_STARTS on
     assert (np.diff(SAMPLE_PART) >= 0).all()

@@ -21,7 +21,7 @@ BONES = (   # (part, keypoint a, keypoint b)
     (2, 5, 7), (2, 6, 8), (3, 7, 9), (3, 8, 10),
     (4, 11, 13), (4, 12, 14), (5, 13, 15), (5, 14, 16))
 PARTS = ('upper torso', 'lower torso', 'upper arms', 'forearms', 'thighs', 'shins')
-COLOUR_SCALE = 40.0         # colour difference (grey levels, RMS over parts) of similarity e^-0.5
+COLOUR_SCALE = 40.0         # colour difference of a part (grey levels) where it is alike by e^-0.5
 
 
 def _sample_weights() -> tuple:
@@ -99,15 +99,16 @@ def similarity(colours_a, counts_a, colours_b, counts_b, min_parts: int = 2) -> 
     """
     Return the (A, B) appearance similarity in [0, 1], NaN where too few parts are shared.
 
-    The RMS colour difference over the parts both show, d, gives exp(-d^2 / 2 COLOUR_SCALE^2).
+    Each part both show, at colour difference d, is alike by exp(-d^2 / 2 COLOUR_SCALE^2);
+    the similarity is the mean over those parts, so one part that went wrong (a limb on the
+    background, an occluder nobody detected) costs its share and no more.
     """
     shared = (np.asarray(counts_a)[:, None, :] > 0) & (np.asarray(counts_b)[None, :, :] > 0)
     squared = np.sum((np.asarray(colours_a)[:, None] - np.asarray(colours_b)[None]) ** 2,
                      axis=-1)                                 # (A, B, parts)
     parts = shared.sum(axis=-1)
-    mean_squared = np.where(shared, squared, 0).sum(axis=-1) / np.maximum(parts, 1)
-    result = np.exp(-mean_squared / (2 * COLOUR_SCALE ** 2))
-    return np.where(parts >= min_parts, result, np.nan)
+    alike = np.where(shared, np.exp(-squared / (2 * COLOUR_SCALE ** 2)), 0.0)
+    return np.where(parts >= min_parts, alike.sum(axis=-1) / np.maximum(parts, 1), np.nan)
 
 
 class Signature:
