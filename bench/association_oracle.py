@@ -96,9 +96,7 @@ def main() -> None:
     print(f'| pairs the truth forbids ({args.split} split) | identity switches | misses | '
           'IDF1 |\n|---|---|---|---|')
     for label, (mot, hota) in accumulators.items():
-        summary = mot_metrics.summary(mot, hota)
-        print(f'| {label} | {summary["num_switches"]:.0f} | {summary["num_misses"]:.0f} | '
-              f'{summary["idf1"]:.3f} |')
+        print(mot_metrics.markdown_row(label, mot, hota, ('num_switches', 'num_misses', 'idf1')))
 
 
 if __name__ == '__main__':

@@ -202,9 +202,8 @@ def main() -> None:
     print('\n| model.track | identity switches | misses | MOTA | IDF1 | HOTA |\n'
           '|---|---|---|---|---|---|')
     for label, (mot, hota) in scored.items():
-        summary = mot_metrics.summary(mot, hota)
-        print(f'| {label} | {summary["num_switches"]:.0f} | {summary["num_misses"]:.0f} | '
-              f'{summary["mota"]:.3f} | {summary["idf1"]:.3f} | {summary["hota"]:.3f} |')
+        print(mot_metrics.markdown_row(label, mot, hota,
+                                       ('num_switches', 'num_misses', 'mota', 'idf1', 'hota')))
 
 
 if __name__ == '__main__':

@@ -102,3 +102,10 @@ def summary(accumulators: list, hota_data: list) -> dict:
     scores['switches_per_sequence'] = [int(table.loc[str(i), 'num_switches'])
                                        for i in range(len(accumulators))]
     return scores
+
+
+def markdown_row(label: str, accumulators: list, hota_data: list, fields: tuple) -> str:
+    """Return a markdown table row: ``label``, then ``summary``'s ``fields`` (counts whole)."""
+    scores = summary(accumulators, hota_data)
+    cells = [f'{scores[f]:.0f}' if f.startswith('num_') else f'{scores[f]:.3f}' for f in fields]
+    return '| ' + ' | '.join([label] + cells) + ' |'
