@@ -57,7 +57,8 @@ def test_a_keypoint_with_only_wall_in_its_window_is_nan_not_the_wall():
 def test_holes_are_skipped_and_a_window_of_holes_is_nan():
     depth, keypoints = _scene()
     depth[197:203, 277:283] = np.nan            # most of the left elbow's window
-    depth[137:144, 347:354] = np.nan            # all of the right shoulder's window
+    r = DepthSampling().window_radius
+    depth[140 - r:141 + r, 350 - r:351 + r] = np.nan   # all of the right shoulder's window
     depth[::3, ::3] = 0.0                       # a grid of zeros (no reading) everywhere
     depth[depth == 0] = np.nan
     result = person_depths(depth, keypoints, 0.5)

@@ -48,7 +48,7 @@ _TOWARDS_CENTRE = (0.35, 0.65)
 class DepthSampling:
     """How depth is read around keypoints (defaults suit RealSense-class sensors)."""
 
-    window_radius: int = 3          # pixels: a (2r+1)^2 window per keypoint
+    window_radius: int = 4          # pixels: a (2r+1)^2 window per keypoint
     min_support: int = 4            # samples that make a surface
     tolerance: float = 0.03         # metres: samples this close are one surface ...
     tolerance_per_m2: float = 0.005  # ... plus this times z^2 (stereo noise grows with z^2)
