@@ -242,13 +242,19 @@ class Lifecycle:
                              f'in {timeout} s')
 
     def change(self, transition, timeout=10):
-        """Return whether ``transition`` succeeded; a lost reply is checked with get_state."""
+        """
+        Return whether ``transition`` succeeded; a lost reply is checked with get_state.
+
+        Without a reply, the node's state tells: the transition's goal state means it
+        succeeded, any other that it did not (it failed, or the request itself was lost,
+        which a test expecting success sees as a failure, with the node's output).
+        """
         request = ChangeState.Request()
         request.transition.label = transition
         reply = self._call(self._change, request, timeout)
         if reply is not None:
             return reply.success
         state = self.state()
-        assert state == self.GOAL.get(transition), \
-            f'/{self.name} did not answer change_state({transition}) in {timeout} s ({state})'
-        return True
+        print(f'/{self.name} did not answer change_state({transition}) in {timeout} s; '
+              f'its state is {state}')
+        return state == self.GOAL.get(transition)
