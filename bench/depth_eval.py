@@ -43,7 +43,8 @@ MIN_CONFIDENCE = 0.5       # keypoint_conf's default
 ENCODINGS = ('16UC1', '32FC1')
 TIMED_PEOPLE = 10
 TIMED_FRAMES = 300
-WINDOW = 2 * DepthSampling().window_radius + 1    # the window side the 3D stage reads, px
+RADIUS = DepthSampling().window_radius      # the 3D stage's window: (2 RADIUS + 1) px a side
+WINDOW = 2 * RADIUS + 1
 
 
 def lift_ours(persons, depth, camera):
@@ -58,8 +59,7 @@ def lift_pixel(persons, depth, camera):
 
 def lift_window_median(persons, depth, camera):
     """Lift with the median of each keypoint's 9x9 window: no person depth, no rejection."""
-    radius = DepthSampling().window_radius
-    return rgbd_scenes.naive_lift(persons, depth, camera, MIN_CONFIDENCE, radius=radius)
+    return rgbd_scenes.naive_lift(persons, depth, camera, MIN_CONFIDENCE, radius=RADIUS)
 
 
 METHODS = {'ours': lift_ours, 'pixel': lift_pixel, 'window_median': lift_window_median}
@@ -224,7 +224,6 @@ def main() -> None:
                                                 rgbd_scenes.HELD_OUT_SEED)
     timing = None if args.no_timing else time_stage(maker, estimator)
     node_timing = None if args.no_timing else time_node(maker)
-    sampling = DepthSampling()
     scene_lines = [f'- `{s.name}`: {s.description}.' for s in rgbd_scenes.SCENES]
     held_lines = [f'- `{s.name}`: {s.description}.' for s in rgbd_scenes.HELD_OUT]
     values = defaults(POSE)
@@ -258,7 +257,7 @@ def main() -> None:
         "`position` from the centre of their torso on their plane (this includes the model's "
         '2D offset). The last two columns read the same depth naively: the one pixel under '
         'the keypoint, and the median of the same '
-        f'{2 * sampling.window_radius + 1}x{2 * sampling.window_radius + 1} window.', '',
+        f'{WINDOW}x{WINDOW} window.', '',
         *table(results, totals), '',
         'The 3D stage was developed on the scenes above. These, with other distances, places, '
         'walls, cameras and noise seeds, were made afterwards and never tuned on:', '',
