@@ -33,6 +33,7 @@ from pose_ros.tracking import appearance, create_tracker, pose_tracker, TrackerC
 import scene_generator as generator
 from tracking_detections import CACHE, cache_key, DEFAULT_MODEL, IMGSZ, load, \
     resolve_model_path, VTEST_FRAMES, VTEST_IMGSZ
+import truth_labeller
 from truth_labeller import TruthLabeller
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
@@ -55,6 +56,9 @@ BASELINES = {'model.track, bytetrack.yaml': ModelTrack('bytetrack.yaml'),
              'boxmot OC-SORT': Boxmot('ocsort'), 'boxmot ByteTrack': Boxmot('bytetrack')}
 LABELLER = 'reference: the truth labeller (knows who is who; `bench/truth_labeller.py`)'
 BASELINES[LABELLER] = TruthLabeller(CONF)
+SKELETON_LABELLER = ('reference: the truth labeller following the skeletons (names each '
+                     'detection after the person whose keypoints it shows)')
+BASELINES[SKELETON_LABELLER] = TruthLabeller(CONF, by='skeleton')
 MODULES = {'pose_tracker': pose_tracker, 'appearance': appearance}
 
 
@@ -292,7 +296,24 @@ def labeller_text(scores: dict) -> list:
             'detections cause them (two people merged into one box, a box that jumps between '
             'a whole and a partly hidden person, fragments). It is a reference, not a strict '
             "floor. One third of `model.track`'s switches is "
-            f'{line / 3:.0f}, {line / 3 / max(1, floor):.1f} times that count.']
+            f'{line / 3:.0f}, {line / 3 / max(1, floor):.1f} times that count.',
+            *skeleton_text(scores, line)]
+
+
+def skeleton_text(scores: dict, line: float) -> list:
+    """Return what the skeleton-following labeller's row means, if it was run."""
+    if SKELETON_LABELLER not in scores:
+        return []
+    switches = scores[SKELETON_LABELLER]['num_switches']
+    return ['', 'The labeller following the skeletons names each detection after the person '
+            'whose keypoints it shows (OKS at least '
+            f'{truth_labeller.SKELETON_OKS} with their visible true keypoints), and only '
+            'where they show no one after the person its box covers best: the ids of a '
+            'tracker that follows every skeleton without a mistake, scored on the boxes. '
+            f'It makes {switches:.0f} identity switches ({switches / max(1, line):.2f} of '
+            "`model.track`'s). Where the detector draws one person's skeleton in a box that "
+            'covers another person best, following the skeleton, which is what a robot reads, '
+            'counts as a switch; keeping the name of the box would misname the skeleton.']
 
 
 if __name__ == '__main__':

@@ -11,14 +11,23 @@ knowing the truth frame by frame still leaves: the detections cause them (two pe
 into one box, a box that jumps between a person's whole and visible part, a fragment). It is
 a reference for what the detections allow, not a strict floor: a labeller that also
 preferred to keep last frame's name when two are nearly equal could make a few fewer.
+
+``TruthLabeller(conf, by='skeleton')`` names each detection after the person whose keypoints
+it shows instead (OKS with that person's visible true keypoints), and only where its
+keypoints show no one after the person its box covers best: the identities a tracker gets
+when its ids follow the skeletons perfectly, as a pose tracker's should, scored on the boxes.
 """
 
 from mot_metrics import FrameOutput, overlap
 import numpy as np
+from pose_ros.tracking.pose_similarity import box_areas, oks_matrix
 from scipy.optimize import linear_sum_assignment
 
 LEAST_OVERLAP = 0.1     # a detection overlapping its person less than this covers no one
 IN_VIEW = 1e-9          # every person in view, however little of them shows
+SKELETON_OKS = 0.5      # least OKS of a detection's keypoints with a person's to show them
+SKELETON_KEYPOINTS = 3  # ... over at least this many keypoints confident in both
+KEYPOINT_CONFIDENCE = 0.3   # a detected keypoint counts above this (track_keypoint_threshold)
 
 
 def truth_names(truth, boxes) -> list:
@@ -33,21 +42,43 @@ def truth_names(truth, boxes) -> list:
     return names
 
 
+def skeleton_names(truth, keypoints) -> list:
+    """Return, per detection, the id of the true person whose keypoints it shows, or None."""
+    names = [None] * len(keypoints)
+    if len(keypoints) and len(truth.ids):
+        oks, shared = oks_matrix(truth.keypoints, keypoints, box_areas(truth.boxes),
+                                 KEYPOINT_CONFIDENCE)
+        oks = np.where(shared >= SKELETON_KEYPOINTS, oks, 0.0)
+        rows, columns = linear_sum_assignment(-oks)
+        for row, column in zip(rows, columns):
+            if oks[row, column] >= SKELETON_OKS:
+                names[column] = int(truth.ids[row])
+    return names
+
+
 class TruthLabeller:
     """Labels the confident detections of a cached sequence from its ground truth."""
 
     needs_truth = True
 
-    def __init__(self, conf: float):
+    def __init__(self, conf: float, by: str = 'box'):
         self.conf = conf
+        self.by = by
 
     def run(self, sequence) -> list:
         """Return a FrameOutput per frame of ``sequence`` (which must carry its truth)."""
         outputs, fresh = [], 1_000_000
         for detections, truth in zip(sequence.detections, sequence.truth):
-            boxes = detections.boxes[detections.scores >= self.conf]
+            sure = detections.scores >= self.conf
+            boxes = detections.boxes[sure]
+            names = truth_names(truth, boxes)
+            if self.by == 'skeleton':
+                skeletons = skeleton_names(truth, detections.keypoints[sure])
+                names = [skeleton if skeleton is not None
+                         else (box if box not in skeletons else None)
+                         for skeleton, box in zip(skeletons, names)]
             ids = []
-            for name in truth_names(truth, boxes):
+            for name in names:
                 fresh += name is None
                 ids.append(fresh if name is None else name + 1)
             outputs.append(FrameOutput(ids, np.asarray(boxes).reshape(-1, 4)))
