@@ -15,14 +15,14 @@ Every node takes its parameters from params_file; a launch argument that is give
 that file, one that is left out does not. A given argument is checked against the nodes'
 parameter table (pose_ros.parameters) before any node starts, and a bad one stops the
 launch with a message that names it. When pose_node exits, or another node fails, the
-whole launch stops and says with which exit code.
+whole launch stops and says with which exit code; after a failure ros2 launch exits with 1.
 """
 
 import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, LogInfo, OpaqueFunction, Shutdown
+from launch.actions import DeclareLaunchArgument, OpaqueFunction, Shutdown
 from launch.conditions import IfCondition
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
@@ -86,14 +86,20 @@ def given_overrides(context, node_name):
 
 
 def stop_launch_when(executable, always):
-    """Return the on_exit handler that stops the launch when ``executable`` ends."""
+    """
+    Return the on_exit handler that stops the launch when ``executable`` ends.
+
+    A failure (a non-zero exit code) is raised: launch then logs it, stops every node and
+    makes ``ros2 launch`` exit with 1, so a supervisor (systemd, a script) sees it; a Shutdown
+    action would leave that exit code 0.
+    """
     def on_exit(event, context):
         if context.is_shutdown or (event.returncode == 0 and not always):
             return None
         reason = f'{executable} exited with code {event.returncode}'
         if event.returncode == 0:  # e.g. a lifecycle shutdown; launch says why it stops
             return [Shutdown(reason=reason)]
-        return [LogInfo(msg=f'{reason}: stopping the launch'), Shutdown(reason=reason)]
+        raise RuntimeError(f'{reason}: stopping the launch')
     return on_exit
 
 
