@@ -4,8 +4,9 @@
 An analysis, not a tracker: the default ``pose`` tracker with the truth forbidding pairs.
 
 Each frame, every confident detection is named after the true person it covers best (as
-``truth_labeller`` does; a fragment or a merged box may cover no one), and every track after
-the detection it last took. The tracker then runs unchanged, except that the truth sets the
+``truth_labeller`` does; a fragment or a merged box may cover no one), or with ``--names
+skeleton`` after the person whose keypoints it shows, and every track after the detection
+it last took. The tracker then runs unchanged, except that the truth sets the
 pose score of some (track, detection) pairs to 0, so the assignment cannot make them:
 
 - ``every wrong pair``: a pair unless both are named after the same person;
@@ -16,7 +17,7 @@ The identity switches that remain say how many of the default's come from which 
 (re-identification by colour is left as it is). From the repository root, in the bench venv
 with ``install/setup.bash`` sourced, after ``bench/tracking_detections.py``::
 
-    .venv-bench/bin/python bench/association_oracle.py --split report
+    .venv-bench/bin/python bench/association_oracle.py --split report [--names skeleton]
 """
 
 import argparse
@@ -27,7 +28,7 @@ from pose_ros.tracking import pose_tracker, TrackerConfig
 import scene_generator as generator
 from tracking_detections import load
 from tracking_eval import CONF, STAMP_ZERO
-from truth_labeller import truth_names
+from truth_labeller import detection_names
 
 NO_ONE = -1        # a detection that covers no true person, or a track born on one
 VETOES = {
@@ -63,7 +64,7 @@ class VetoedPoseTracker(pose_tracker.PoseTracker):
         return persons
 
 
-def run(sequence, frames, veto) -> list:
+def run(sequence, frames, veto, by='box') -> list:
     """Return the FrameOutputs of the vetoed default tracker on one cached sequence."""
     tracker = VetoedPoseTracker(TrackerConfig(frame_rate=sequence.fps), veto)
     outputs = []
@@ -71,8 +72,8 @@ def run(sequence, frames, veto) -> list:
         sure = detections.scores >= CONF
         confident = type(detections)(detections.boxes[sure], detections.scores[sure],
                                      detections.keypoints[sure])
-        tracker.names = np.array([NO_ONE if name is None else name
-                                  for name in truth_names(truth, confident.boxes)], int)
+        names = detection_names(truth, confident.boxes, confident.keypoints, by)
+        tracker.names = np.array([NO_ONE if name is None else name for name in names], int)
         persons = tracker.update(confident, STAMP_ZERO + index / sequence.fps,
                                  image=frames[index])
         outputs.append(mot_metrics.FrameOutput([p.track_id for p in persons],
@@ -83,6 +84,8 @@ def run(sequence, frames, veto) -> list:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument('--split', choices=('tuning', 'report'), default='tuning')
+    parser.add_argument('--names', choices=('box', 'skeleton'), default='box',
+                        help='name detections after the box or the skeleton (truth_labeller)')
     args = parser.parse_args()
     accumulators = {label: ([], []) for label in VETOES}
     for scene in generator.scenes(args.split):
@@ -90,10 +93,12 @@ def main() -> None:
         frames = [sequence.frame(i) for i in range(len(sequence))]
         for label, veto in VETOES.items():
             accumulator, hota = mot_metrics.accumulate(sequence.truth,
-                                                       run(sequence, frames, veto))
+                                                       run(sequence, frames, veto,
+                                                           args.names))
             accumulators[label][0].append(accumulator)
             accumulators[label][1].append(hota)
-    print(f'| pairs the truth forbids ({args.split} split) | identity switches | misses | '
+    print(f'| pairs the truth forbids ({args.split} split, named by {args.names}) | '
+          'identity switches | misses | '
           'IDF1 |\n|---|---|---|---|')
     for label, (mot, hota) in accumulators.items():
         print(mot_metrics.markdown_row(label, mot, hota, ('num_switches', 'num_misses', 'idf1')))

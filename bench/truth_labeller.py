@@ -56,6 +56,22 @@ def skeleton_names(truth, keypoints) -> list:
     return names
 
 
+def detection_names(truth, boxes, keypoints, by: str = 'box') -> list:
+    """
+    Return, per detection, the true person it is named after, or None.
+
+    ``by`` 'box': the person its box covers best; 'skeleton': the person whose keypoints it
+    shows, else (when they show no one) the one its box covers best if no other detection
+    shows that person.
+    """
+    names = truth_names(truth, boxes)
+    if by == 'skeleton':
+        skeletons = skeleton_names(truth, keypoints)
+        names = [skeleton if skeleton is not None else (box if box not in skeletons else None)
+                 for skeleton, box in zip(skeletons, names)]
+    return names
+
+
 class TruthLabeller:
     """Labels the confident detections of a cached sequence from its ground truth."""
 
@@ -71,12 +87,7 @@ class TruthLabeller:
         for detections, truth in zip(sequence.detections, sequence.truth):
             sure = detections.scores >= self.conf
             boxes = detections.boxes[sure]
-            names = truth_names(truth, boxes)
-            if self.by == 'skeleton':
-                skeletons = skeleton_names(truth, detections.keypoints[sure])
-                names = [skeleton if skeleton is not None
-                         else (box if box not in skeletons else None)
-                         for skeleton, box in zip(skeletons, names)]
+            names = detection_names(truth, boxes, detections.keypoints[sure], self.by)
             ids = []
             for name in names:
                 fresh += name is None
