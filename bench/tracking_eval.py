@@ -34,7 +34,6 @@ import scene_generator as generator
 from tracking_detections import CACHE, cache_key, DEFAULT_MODEL, IMGSZ, load, \
     resolve_model_path, VTEST_FRAMES, VTEST_IMGSZ
 import truth_labeller
-from truth_labeller import TruthLabeller
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 OUT = REPO / 'bench' / 'out'
@@ -55,10 +54,10 @@ BASELINES = {'model.track, bytetrack.yaml': ModelTrack('bytetrack.yaml'),
              'model.track, botsort.yaml': ModelTrack('botsort.yaml'),
              'boxmot OC-SORT': Boxmot('ocsort'), 'boxmot ByteTrack': Boxmot('bytetrack')}
 LABELLER = 'reference: the truth labeller (knows who is who; `bench/truth_labeller.py`)'
-BASELINES[LABELLER] = TruthLabeller(CONF)
+BASELINES[LABELLER] = truth_labeller.TruthLabeller(CONF)
 SKELETON_LABELLER = ('reference: the truth labeller following the skeletons (names each '
                      'detection after the person whose keypoints it shows)')
-BASELINES[SKELETON_LABELLER] = TruthLabeller(CONF, by='skeleton')
+BASELINES[SKELETON_LABELLER] = truth_labeller.TruthLabeller(CONF, by='skeleton')
 MODULES = {'pose_tracker': pose_tracker, 'appearance': appearance}
 
 

@@ -20,6 +20,7 @@ when its ids follow the skeletons perfectly, as a pose tracker's should, scored 
 
 from mot_metrics import FrameOutput, overlap
 import numpy as np
+from pose_ros.tracking import TrackerConfig
 from pose_ros.tracking.pose_similarity import box_areas, oks_matrix
 from scipy.optimize import linear_sum_assignment
 
@@ -27,7 +28,7 @@ LEAST_OVERLAP = 0.1     # a detection overlapping its person less than this cove
 IN_VIEW = 1e-9          # every person in view, however little of them shows
 SKELETON_OKS = 0.5      # least OKS of a detection's keypoints with a person's to show them
 SKELETON_KEYPOINTS = 3  # ... over at least this many keypoints confident in both
-KEYPOINT_CONFIDENCE = 0.3   # a detected keypoint counts above this (track_keypoint_threshold)
+KEYPOINT_CONFIDENCE = TrackerConfig().keypoint_threshold   # a detected keypoint counts above it
 
 
 def truth_names(truth, boxes) -> list:
