@@ -8,6 +8,7 @@ import pathlib
 import signal
 import struct
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -15,7 +16,9 @@ from ament_index_python.packages import get_package_prefix
 from lifecycle_msgs.srv import ChangeState, GetState
 import rclpy
 
-ARTIFACTS = pathlib.Path(__file__).resolve().parent / 'artifacts'
+# A folder per suite (its venv): CI runs the Jazzy and Kilted suites at once in one clone.
+ARTIFACTS = pathlib.Path(__file__).resolve().parent / 'artifacts' \
+    / pathlib.Path(sys.prefix).resolve().name
 REPO = pathlib.Path(__file__).resolve().parents[2]
 
 

@@ -283,7 +283,7 @@ def attack(bridge, request):
         yield measured
     finally:
         measured.close()
-        ARTIFACTS.mkdir(exist_ok=True)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
         report = ARTIFACTS / 'hostile_bridge.json'
         results = json.loads(report.read_text()) if report.is_file() else {}
         results[request.node.name] = measured.stats

@@ -8,7 +8,7 @@ PersonArray with the same stamp whose people move with the picture, and pose_nod
 /diagnostics. The tests check the canvas pixels (the picture under the people, each
 skeleton over the picture with its own stamp), the header's figures, trails, the
 snapshot, and that the bridge subscribes to the images only while the page watches. They
-save a screenshot to test/artifacts/viewer.png, restart the bridge to see the page
+save a screenshot to test/artifacts/<venv>/viewer.png, restart the bridge to see the page
 reconnect by itself, and open the viewer on 127.0.0.1 and localhost, with and without a
 token, while a page of another site, or one whose name was rebound to 127.0.0.1, gets
 nothing.
@@ -229,7 +229,7 @@ def test_viewer_shows_the_picture_under_matching_skeletons_and_reconnects(
                             tracks: v.tracks, latency: v.latencyMs};
                 }""")
                 header = header_text(page)
-                ARTIFACTS.mkdir(exist_ok=True)
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(ARTIFACTS / 'viewer.png'))
 
                 # Trails off and on again, from the header's button.
