@@ -62,17 +62,20 @@ class VetoedPoseTracker(pose_tracker.PoseTracker):
         score = super().similarity(detections, stamp, predicted)
         names = np.full(len(detections), NO_ONE)
         names[:len(self.names)] = self.names
-        tracks = np.array([track.truth for track in self._tracks])
-        return np.where(self.veto(tracks[:, None], names[None, :]), 0.0, score)
+        return np.where(self.veto(self._track_names()[:, None], names[None, :]), 0.0, score)
 
     def _appearance(self, colours, parts):
         looks = super()._appearance(colours, parts)
         if not self.truth_appearance:
             return looks
-        tracks = np.array([track.truth for track in self._tracks])[:, None]
+        tracks = self._track_names()[:, None]
         names = self.names[None, :looks.shape[1]]
         known = (tracks != NO_ONE) & (names != NO_ONE)
         return np.where(known, (tracks == names).astype(float), looks)
+
+    def _track_names(self) -> np.ndarray:
+        """Return the true person of each track (the name of the detection it last took)."""
+        return np.array([track.truth for track in self._tracks])
 
     def update(self, detections, stamp, image=None, faint=None):
         persons = super().update(detections, stamp, image, faint)
