@@ -9,7 +9,6 @@ websockets clients (and raw sockets playing hostile ones) check what comes out.
 
 import asyncio
 import json
-import pathlib
 import random
 import socket
 import threading
@@ -191,7 +190,7 @@ def test_client_that_never_reads_does_not_starve_a_healthy_one(persons_publisher
         p95 = latencies[int(0.95 * len(latencies)) - 1] if latencies else float('inf')
         growth = rss[-1] - rss[1]
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (pathlib.Path(ARTIFACTS) / 'slow_client.json').write_text(json.dumps({
+        (ARTIFACTS / 'slow_client.json').write_text(json.dumps({
             'published': len(stamps), 'received_fraction': round(received, 4),
             'p95_latency_ms': round(p95 * 1000, 2), 'max_latency_ms': round(
                 latencies[-1] * 1000, 2) if latencies else None,

@@ -185,8 +185,11 @@ def test_camera_shuts_down_cleanly_from_any_state(rclpy_session, state):
                                'active': ['configure', 'activate']}[state]:
                 assert cycle.change(transition), camera.output()
             assert cycle.state() == state
-            assert cycle.change('shutdown')
-            assert camera.wait(10) == 0
+            assert cycle.change('shutdown'), camera.output()
+            if state != 'unconfigured':  # change_state has answered before: discovery is done
+                # node_runner lingers after a shutdown; without that the reply was often lost
+                assert cycle.answered, 'the shutdown reply was lost: the process ended first'
+            assert camera.wait(10) == 0, camera.output()
             assert 'Traceback' not in camera.output() and '[ERROR]' not in camera.output()
         finally:
             node.destroy_node()
@@ -215,7 +218,7 @@ def test_an_autostarted_pose_node_shuts_down_from_active(rclpy_session):
             cycle = Lifecycle(node, 'pose')
             assert pose.wait_for_output('waiting for a publisher', timeout=120), pose.output()
             assert cycle.state() == 'active'
-            assert cycle.change('shutdown')
+            assert cycle.change('shutdown'), pose.output()
             assert pose.wait(10) == 0
             assert 'Traceback' not in pose.output() and '[ERROR]' not in pose.output()
         finally:
@@ -261,7 +264,8 @@ def test_the_bridge_listens_only_while_active(rclpy_session):
             for _ in range(2):  # a second activation gets a fresh WebSocket thread
                 assert cycle.change('activate') and serving(), bridge.output()
                 assert cycle.change('deactivate') and not serving(), bridge.output()
-            assert cycle.change('shutdown')
+            assert cycle.change('shutdown'), bridge.output()
+            assert cycle.answered, 'the shutdown reply was lost: the process ended first'
             assert bridge.wait(10) == 0
             assert 'Traceback' not in bridge.output() and '[ERROR]' not in bridge.output()
         finally:
