@@ -120,6 +120,12 @@ def managed_nodes(nodes) -> list:
     return [node for node in nodes if isinstance(node, ManagedNode)]
 
 
+def all_finalized(nodes) -> bool:
+    """Whether the run has managed nodes and every one of them has been shut down."""
+    managed = managed_nodes(nodes)
+    return bool(managed) and all(node.finalized.done() for node in managed)
+
+
 def end_of_run(nodes) -> Future:
     """
     Return a Future done when the run should end, with the exit code as its result.
@@ -139,15 +145,9 @@ def end_of_run(nodes) -> Future:
     managed = managed_nodes(nodes)
     for node in managed:
         node.finalized.add_done_callback(
-            lambda _: all(n.finalized.done() for n in managed) and end(
+            lambda _: all_finalized(managed) and end(
                 max(n.finalized.result() for n in managed)))
     return ended
-
-
-def all_finalized(nodes) -> bool:
-    """Whether the run has managed nodes and every one of them has been shut down."""
-    managed = managed_nodes(nodes)
-    return bool(managed) and all(node.finalized.done() for node in managed)
 
 
 def run_nodes(logger_name, node_factories, args=None, on_started=None):

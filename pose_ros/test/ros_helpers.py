@@ -263,8 +263,6 @@ class Lifecycle:
             return reply.success
         if transition == 'shutdown' and not spin_until(self.node, self._get.service_is_ready,
                                                        timeout=2):
-            # A finalized node's process ends, so no get_state can follow; the test then
-            # checks that the process ended with code 0.
             print(f'/{self.name} did not answer change_state(shutdown) in {timeout} s and '
                   f'has left the graph')
             return True
